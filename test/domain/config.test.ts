@@ -1,0 +1,56 @@
+import { loadConfig } from '../../src/config';
+import { isAppError } from '../../src/domain/errors';
+
+const valid = {
+  AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+  PARTNER_TENANT_ID: 'tenant-1',
+  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+function errorOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (isAppError(error, 'CONFIG_INVALID')) return error.message;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('loadConfig', () => {
+  it('when only the required keys are set, then defaults fill the rest and local mode binds to loopback', () => {
+    const config = loadConfig(valid);
+    expect(config.localMode).toBe(true);
+    expect(config.bindHost).toBe('127.0.0.1');
+    expect(config.port).toBe(3978);
+    expect(config.partnerCenter.principalsPath).toBe('/v1/nonMfaCompliantPartnerPrincipals');
+    expect(config.syncIntervalMinutes).toBe(60);
+  });
+
+  it('when a required key is missing, then the error names it', () => {
+    const { PARTNER_TENANT_ID: _omit, ...rest } = valid;
+    expect(errorOf(rest)).toMatch(/PARTNER_TENANT_ID is missing/);
+  });
+
+  it('when a value is invalid, then the error names the key and why', () => {
+    expect(errorOf({ ...valid, SYNC_INTERVAL_MINUTES: 'soon' })).toMatch(/SYNC_INTERVAL_MINUTES/);
+    expect(errorOf({ ...valid, DEFAULT_TIMEZONE: 'Mars/Olympus' })).toMatch(/DEFAULT_TIMEZONE .*IANA/);
+    expect(errorOf({ ...valid, PARTNER_CENTER_BASE_URL: 'not a url' })).toMatch(/PARTNER_CENTER_BASE_URL/);
+    expect(errorOf({ ...valid, TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=' })).toMatch(/TOKEN_ENCRYPTION_KEY .*32 bytes/);
+  });
+
+  it('when BOT_ID is set without a password, then BOT_PASSWORD is named', () => {
+    expect(errorOf({ ...valid, BOT_ID: 'app-id', BOT_TENANT_ID: 't' })).toMatch(/BOT_PASSWORD/);
+  });
+
+  it('when BOT_ID is set with its secrets, then the server binds to all interfaces', () => {
+    const config = loadConfig({ ...valid, BOT_ID: 'app-id', BOT_PASSWORD: 'pw', BOT_TENANT_ID: 't' });
+    expect(config.localMode).toBe(false);
+    expect(config.bindHost).toBe('0.0.0.0');
+    expect(config.graph.clientId).toBe('app-id');
+  });
+
+  it('when admin ids are listed with spaces and semicolons, then each is kept', () => {
+    expect(loadConfig({ ...valid, ADMIN_AAD_OBJECT_IDS: ' a , b;c ' }).adminAadObjectIds).toEqual(['a', 'b', 'c']);
+  });
+});
