@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { Graph, RegistrationDetails } from '../../app/ports';
+import { AppError, ErrorCodes } from '../../domain/errors';
+import { createHttpClient, HttpTransportError, type HttpClient, type HttpMethod, type HttpResponse } from '../http';
+import { createTokenBucket, REPORTS_LIMIT, type RateLimiter } from './rate-limiter';
+import { installAppBody, NON_PREMIUM_CODE, parseGraphError, parseMethodsPage, parseRegistrationDetails } from './wire';
+
+export interface GraphClientOptions {
+  /** e.g. https://graph.microsoft.com (no version, no trailing slash needed). */
+  baseUrl: string;
+  /** An app-only token (client credentials), e.g. createAppTokenProvider(...).getToken. */
+  getToken: () => Promise<string>;
+  http?: HttpClient;
+  /** Limits the identity reports endpoint (default: 5 per 10 s). */
+  reportsLimiter?: RateLimiter;
+  newRequestId?: () => string;
+}
+
+/** What each call needs, to name it when Graph answers 403. */
+const PERMISSION = {
+  registration: 'AuditLog.Read.All',
+  methods: 'UserAuthenticationMethod.Read.All',
+  install: 'TeamsAppInstallation.ReadWriteSelfForUser.All',
+} as const;
+type Operation = keyof typeof PERMISSION;
+
+const MAX_METHOD_PAGES = 10;
+
+function graphError(response: HttpResponse, operation: Operation, what: string): AppError {
+  const { code, message } = parseGraphError(response.text);
+  const requestId = response.headers.get('request-id') ?? undefined;
+  const suffix = `(HTTP ${response.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}${requestId ? `; request-id ${requestId}` : ''})`;
+  const base = { status: response.status, details: { graphCode: code, requestId, operation, attempts: response.attempts } };
+
+  if (code === NON_PREMIUM_CODE) {
+    return new AppError(
+      ErrorCodes.GraphNotPremium,
+      `The tenant has no Entra ID P1/P2 licence, so Graph's registration report is unavailable ${suffix}`,
+      base,
+    );
+  }
+  switch (response.status) {
+    case 401:
+    case 403:
+      return new AppError(
+        ErrorCodes.GraphForbidden,
+        `Graph refused to ${what}: the app needs the application permission ${PERMISSION[operation]} with admin consent ${suffix}`,
+        { ...base, expected: false },
+      );
+    case 404:
+      return new AppError(ErrorCodes.GraphNotFound, `Graph could not ${what}: not found ${suffix}`, base);
+    case 429:
+      return new AppError(ErrorCodes.GraphThrottled, `Graph is throttling requests to ${what} ${suffix}`, {
+        ...base,
+        retryable: true,
+        retryAfterSeconds: response.retryAfterSeconds,
+      });
+    default:
+      if (response.status >= 500) {
+        return new AppError(ErrorCodes.GraphUnavailable, `Graph is unavailable to ${what} ${suffix}`, { ...base, retryable: true });
+      }
+      return new AppError(ErrorCodes.GraphBadResponse, `Graph answered an unexpected status to ${what} ${suffix}`, { ...base, expected: false });
+  }
+}
+
+function badResponse(what: string, status: number): AppError {
+  return new AppError(ErrorCodes.GraphBadResponse, `Graph's answer to ${what} was not understood (HTTP ${status})`, {
+    expected: false,
+    status,
+  });
+}
+
+/**
+ * The Microsoft Graph client: registration report, authentication methods, Teams app install.
+ * Object ids are opaque strings, URL-encoded in paths.
+ */
+export function createGraphClient(options: GraphClientOptions): Graph {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const base = new URL(baseUrl);
+  const http = options.http ?? createHttpClient();
+  const reportsLimiter = options.reportsLimiter ?? createTokenBucket(REPORTS_LIMIT);
+  const newRequestId = options.newRequestId ?? randomUUID;
+
+  async function call(
+    method: HttpMethod,
+    url: string,
+    what: string,
+    extra: { body?: string; limiter?: RateLimiter } = {},
+  ): Promise<HttpResponse> {
+    const token = await options.getToken();
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/json',
+      'client-request-id': newRequestId(),
+    };
+    if (extra.body !== undefined) headers['Content-Type'] = 'application/json';
+    const limiter = extra.limiter;
+    try {
+      return await http.send({
+        method,
+        url,
+        headers,
+        body: extra.body,
+        beforeAttempt: limiter === undefined ? undefined : () => limiter.acquire(),
+      });
+    } catch (error) {
+      if (error instanceof HttpTransportError) {
+        throw new AppError(
+          ErrorCodes.GraphUnavailable,
+          `Graph ${error.kind === 'timeout' ? 'did not answer in time' : 'could not be reached'} to ${what} after ${error.attempts} attempt(s)`,
+          { retryable: true, cause: error, details: { attempts: error.attempts, kind: error.kind } },
+        );
+      }
+      throw error;
+    }
+  }
+
+  const userPath = (objectId: string): string => `${baseUrl}/v1.0/users/${encodeURIComponent(objectId)}`;
+  const ok = (r: HttpResponse): boolean => r.status >= 200 && r.status <= 299;
+
+  async function getRegistrationDetails(objectId: string): Promise<RegistrationDetails> {
+    const what = 'read the MFA registration of a user';
+    const url = `${baseUrl}/v1.0/reports/authenticationMethods/userRegistrationDetails/${encodeURIComponent(objectId)}`;
+    const response = await call('GET', url, what, { limiter: reportsLimiter });
+    if (!ok(response)) throw graphError(response, 'registration', what);
+    const details = parseRegistrationDetails(response.text);
+    if (details === undefined) throw badResponse(what, response.status);
+    return details;
+  }
+
+  async function listAuthenticationMethods(objectId: string): Promise<string[]> {
+    const what = 'list the authentication methods of a user';
+    const types: string[] = [];
+    let url = `${userPath(objectId)}/authentication/methods`;
+    for (let page = 1; ; page += 1) {
+      const response = await call('GET', url, what);
+      if (!ok(response)) throw graphError(response, 'methods', what);
+      const parsed = parseMethodsPage(response.text);
+      if (parsed === undefined) throw badResponse(what, response.status);
+      types.push(...parsed.types);
+      if (parsed.nextLink === undefined) return types;
+      const next = new URL(parsed.nextLink, `${baseUrl}/`);
+      if (next.origin !== base.origin || page >= MAX_METHOD_PAGES) throw badResponse(what, response.status);
+      url = next.toString();
+    }
+  }
+
+  async function installAppForUser(objectId: string, catalogAppId: string): Promise<'installed' | 'alreadyInstalled'> {
+    const what = 'install the Teams app for a user';
+    const response = await call('POST', `${userPath(objectId)}/teamwork/installedApps`, what, {
+      body: installAppBody(baseUrl, catalogAppId),
+    });
+    if (response.status === 409) return 'alreadyInstalled';
+    if (!ok(response)) throw graphError(response, 'install', what);
+    return 'installed';
+  }
+
+  return { getRegistrationDetails, listAuthenticationMethods, installAppForUser };
+}

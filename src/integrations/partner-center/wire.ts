@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import type { NonMfaRecord } from '../../domain/principal';
+
+/**
+ * Partner Center's wire format for `GET /v1/nonMfaCompliantPartnerPrincipals`, and its mapping to
+ * domain records, in one place. Tolerant by design (the docs disagree with each other):
+ * - the body is the collection envelope `{ totalCount, items, links: { next? }, attributes }`,
+ *   a bare array of items, or a single item;
+ * - the time field is `lastNonMfaCompliantLoginDateTime` or `lastNonMfaCompliantRequestDateTime`;
+ * - times without a zone (`2020-04-21T22:09:53.051`) are UTC; a zone, when present, is honoured;
+ * - an item without objectId or a readable time is skipped and counted, not fatal.
+ */
+
+const linkHeaderSchema = z.object({ key: z.string(), value: z.string() });
+
+const linkSchema = z.object({
+  uri: z.string().min(1),
+  method: z.string().optional(),
+  headers: z.union([z.array(linkHeaderSchema), z.record(z.string(), z.string())]).optional(),
+});
+
+const envelopeSchema = z.object({
+  totalCount: z.number().optional(),
+  items: z.array(z.unknown()),
+  links: z.object({ next: linkSchema.nullish() }).passthrough().nullish(),
+  isMfaCompliant: z.unknown().optional(),
+});
+
+/** A Partner Center error body `{ code, description, data, source }`; every field optional. */
+const errorBodySchema = z
+  .object({
+    code: z.union([z.number(), z.string()]).nullish(),
+    description: z.string().nullish(),
+    data: z.unknown().optional(),
+    source: z.string().nullish(),
+  })
+  .passthrough();
+
+const nonEmpty = z.string().trim().min(1);
+
+const itemSchema = z
+  .object({
+    objectId: nonEmpty,
+    tenantId: z.string().nullish(),
+    upn: z.string().nullish(),
+    userPrincipalName: z.string().nullish(),
+    lastNonMfaCompliantLoginDateTime: z.unknown().optional(),
+    lastNonMfaCompliantRequestDateTime: z.unknown().optional(),
+  })
+  .passthrough();
+
+export interface NextPage {
+  uri: string;
+  continuationToken?: string;
+}
+
+export interface ParsedPage {
+  records: NonMfaRecord[];
+  /** Items without objectId or a readable time. */
+  skipped: number;
+  next?: NextPage;
+  /** `isMfaCompliant` found in the body, when present. */
+  isMfaCompliant?: boolean;
+}
+
+export type PageParseResult = { ok: true; page: ParsedPage } | { ok: false; reason: string };
+
+const ISO_LIKE =
+  /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * An instant from Partner Center's ISO 8601 text. No zone → UTC. More than millisecond precision
+ * (.NET writes 7 digits) is truncated. Undefined when unreadable.
+ */
+export function parsePartnerCenterTime(value: unknown): Date | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = ISO_LIKE.exec(value.trim());
+  if (!m) return undefined;
+  const [, date, hh, mm, ss = '00', fraction = '', zone] = m;
+  const ms = fraction.padEnd(3, '0').slice(0, 3);
+  let offset = 'Z';
+  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+    const digits = zone.slice(1).replace(':', '');
+    offset = `${zone[0]}${digits.slice(0, 2)}:${digits.slice(2, 4).padEnd(2, '0')}`;
+  }
+  const text = `${date}T${hh}:${mm}:${ss}.${ms}${offset}`;
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime())) return undefined;
+  // Reject calendar overflow such as 2021-02-30 (some engines roll it over to March).
+  if (offset === 'Z' && at.toISOString().slice(0, 10) !== date) return undefined;
+  return at;
+}
+
+function recordFrom(raw: unknown): NonMfaRecord | undefined {
+  const parsed = itemSchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const item = parsed.data;
+  const times = [item.lastNonMfaCompliantLoginDateTime, item.lastNonMfaCompliantRequestDateTime]
+    .map(parsePartnerCenterTime)
+    .filter((t): t is Date => t !== undefined);
+  if (times.length === 0) return undefined;
+  const latest = times.reduce((a, b) => (b.getTime() > a.getTime() ? b : a));
+  return {
+    objectId: item.objectId.trim(),
+    tenantId: item.tenantId ?? '',
+    upn: item.upn ?? item.userPrincipalName ?? '',
+    lastNonMfaAt: latest,
+  };
+}
+
+/** `true`/`false` as a boolean or a string; undefined otherwise. */
+export function readBooleanFlag(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const v = value.trim().toLowerCase();
+    if (v === 'true') return true;
+    if (v === 'false') return false;
+  }
+  return undefined;
+}
+
+function nextFrom(link: z.infer<typeof linkSchema> | null | undefined): NextPage | undefined {
+  if (!link) return undefined;
+  const headers = link.headers;
+  let continuationToken: string | undefined;
+  if (Array.isArray(headers)) {
+    continuationToken = headers.find((h) => h.key.toLowerCase() === 'ms-continuationtoken')?.value;
+  } else if (headers) {
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === 'ms-continuationtoken');
+    continuationToken = key === undefined ? undefined : headers[key];
+  }
+  return { uri: link.uri, continuationToken };
+}
+
+function parseItems(items: readonly unknown[]): { records: NonMfaRecord[]; skipped: number } {
+  const records: NonMfaRecord[] = [];
+  let skipped = 0;
+  for (const raw of items) {
+    const record = recordFrom(raw);
+    if (record) records.push(record);
+    else skipped += 1;
+  }
+  return { records, skipped };
+}
+
+/** One page of the listing, from the response body text. */
+export function parsePrincipalsPage(text: string): PageParseResult {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'the body is not JSON' };
+  }
+  if (Array.isArray(body)) return { ok: true, page: parseItems(body) };
+  if (typeof body !== 'object' || body === null) {
+    return { ok: false, reason: 'the body is neither a collection, an array nor an item' };
+  }
+  const envelope = envelopeSchema.safeParse(body);
+  if (envelope.success) {
+    return {
+      ok: true,
+      page: {
+        ...parseItems(envelope.data.items),
+        next: nextFrom(envelope.data.links?.next),
+        isMfaCompliant: readBooleanFlag(envelope.data.isMfaCompliant),
+      },
+    };
+  }
+  if ('items' in body || 'links' in body) {
+    return { ok: false, reason: 'the collection envelope is malformed (items must be an array, links.next must have a uri)' };
+  }
+  const countOnly = z.object({ totalCount: z.literal(0) }).safeParse(body);
+  if (countOnly.success) return { ok: true, page: { records: [], skipped: 0 } };
+  if ('objectId' in body) {
+    const single = parseItems([body]);
+    const flag = 'isMfaCompliant' in body ? readBooleanFlag(body.isMfaCompliant) : undefined;
+    return { ok: true, page: { ...single, isMfaCompliant: flag } };
+  }
+  return { ok: false, reason: 'the body is neither a collection, an array nor an item' };
+}
+
+export interface PartnerCenterErrorBody {
+  code?: string;
+  description?: string;
+  /** The body as text, for MFA markers anywhere in it (code, data or description). */
+  raw: string;
+}
+
+/** Partner Center's generic error body, as far as it can be read. */
+export function parseErrorBody(text: string): PartnerCenterErrorBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { raw: text };
+  }
+  const parsed = errorBodySchema.safeParse(json);
+  if (!parsed.success) return { raw: text };
+  const { code, description } = parsed.data;
+  return {
+    code: code === null || code === undefined ? undefined : String(code),
+    description: description ?? undefined,
+    raw: text,
+  };
+}
