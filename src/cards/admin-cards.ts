@@ -1,0 +1,99 @@
+import type { AdminSummaryModel, ReconnectAlertModel, SyncResultModel } from './models';
+import { renderTemplate, type AdaptiveCard } from './render';
+import { safeIdentifier, safeText } from './text';
+import { describeSyncOutcome, outcomeNeedsReconnect } from './outcomes';
+import adminSummaryTemplate from './templates/admin-summary.json';
+import reconnectAlertTemplate from './templates/reconnect-alert.json';
+import syncResultTemplate from './templates/sync-result.json';
+
+/** At most this many unreachable users are listed, then "and N more". */
+export const UNREACHABLE_SHOWN = 10;
+
+const count = (n: number): string => String(Math.max(0, Math.trunc(n)));
+const yesNo = (value: boolean | undefined): string => (value === undefined ? 'Unknown' : value ? 'Yes' : 'No');
+
+/** Compliance at a glance, the last sync and the bot's own Partner Center connection. */
+export function adminSummaryCard(model: AdminSummaryModel): AdaptiveCard {
+  const shown = model.unreachable.slice(0, UNREACHABLE_SHOWN).map((u) => ({
+    upn: safeText(u.upn, 320),
+    reason: safeText(u.reason, 200),
+    sinceText: safeText(u.sinceText, 100),
+  }));
+  const total = Math.max(model.unreachableTotal, model.unreachable.length);
+  const more = total - shown.length;
+  const last = model.lastSync;
+  const lastSyncError = safeText(last?.errorMessage);
+  const lastSyncFailed = last !== undefined && !last.outcomeOk;
+  const botNotConnected = !model.botToken.connected;
+  const botTokenLacksMfa = model.botToken.connected && model.botToken.hasMfa === false;
+  const account = safeText(model.botToken.account, 320);
+  const nextSyncText = safeText(model.nextSyncText, 100);
+  return renderTemplate('admin-summary', adminSummaryTemplate, {
+    nonCompliantNow: count(model.nonCompliantNow),
+    newSinceLastSync: count(model.newSinceLastSync),
+    resolvedLastSync: count(model.resolvedLastSync),
+    verificationPending: count(model.verificationPending),
+    unreachableTotal: count(total),
+    unreachable: shown,
+    hasUnreachable: shown.length > 0,
+    moreUnreachable: count(more),
+    hasMoreUnreachable: more > 0,
+    hasLastSync: last !== undefined,
+    lastSyncAtText: safeText(last?.atText, 100),
+    lastSyncOutcomeText: last ? safeText(describeSyncOutcome(last.outcome), 200) : '',
+    lastSyncRecords: count(last?.records ?? 0),
+    lastSyncCorrelationId: safeIdentifier(last?.correlationId),
+    lastSyncError,
+    hasLastSyncError: lastSyncError !== '',
+    lastSyncFailed,
+    botNotConnected,
+    botTokenLacksMfa,
+    showWarning: lastSyncFailed || botNotConnected || botTokenLacksMfa,
+    botConnectedText: yesNo(model.botToken.connected),
+    botAccount: account,
+    hasBotAccount: account !== '',
+    botHasMfaText: model.botToken.connected ? yesNo(model.botToken.hasMfa) : 'No connection',
+    pcSaysCompliantText: yesNo(model.botToken.partnerCenterSaysCompliant),
+    hasPcSaysCompliant: model.botToken.partnerCenterSaysCompliant !== undefined,
+    nextSyncText,
+    hasNextSync: nextSyncText !== '',
+  });
+}
+
+/** To admins: Partner Center refused the bot's connection, or there is none. Sync stopped; how to reconnect. */
+export function reconnectAlertCard(model: ReconnectAlertModel): AdaptiveCard {
+  const correlationId = safeIdentifier(model.correlationId);
+  const detail = safeText(model.detail);
+  return renderTemplate('reconnect-alert', reconnectAlertTemplate, {
+    isMfaRequired: model.reason === 'mfaRequired',
+    isNotConnected: model.reason === 'notConnected',
+    isTokenWithoutMfa: model.reason === 'tokenWithoutMfa',
+    atText: safeText(model.atText, 100),
+    correlationId,
+    hasCorrelationId: correlationId !== '',
+    detail,
+    hasDetail: detail !== '',
+  });
+}
+
+/** The answer to "sync now". */
+export function syncResultCard(model: SyncResultModel): AdaptiveCard {
+  const errorMessage = safeText(model.errorMessage);
+  const needsReconnect = outcomeNeedsReconnect(model.outcome);
+  return renderTemplate('sync-result', syncResultTemplate, {
+    outcomeOk: model.outcomeOk === true,
+    outcomeText: safeText(describeSyncOutcome(model.outcome), 200),
+    records: count(model.records),
+    listed: count(model.listed),
+    nonCompliant: count(model.nonCompliant),
+    newCount: count(model.new),
+    reappeared: count(model.reappeared),
+    resolved: count(model.resolved),
+    durationText: safeText(model.durationText, 50),
+    correlationId: safeIdentifier(model.correlationId),
+    errorMessage,
+    hasError: errorMessage !== '',
+    needsReconnect,
+    canRetry: model.outcomeOk !== true && !needsReconnect,
+  });
+}

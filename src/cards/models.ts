@@ -1,0 +1,168 @@
+/**
+ * One data model per card. Texts named `…Text` are already formatted for the reader (for times:
+ * `formatInstant` in the user's zone). Every string from a user, Partner Center or Graph is escaped
+ * and clipped by the card's render function, so callers pass raw values.
+ */
+
+/** The 1:1 notice sent when Partner Center lists a user (once per episode). */
+export interface FirstNoticeModel {
+  displayName: string;
+  upn: string;
+  /** The last non-MFA request, formatted in the user's zone. */
+  lastNonMfaText: string;
+  /** The same instant as ISO 8601 UTC (shown small, for support). */
+  lastNonMfaIso: string;
+  /** Non-MFA requests Partner Center recorded for the user in its window. */
+  recordCount: number;
+  /** Partner Center's window, in days (7). */
+  windowDays: number;
+  /** True when the user was compliant and Partner Center lists new non-MFA requests (a new episode). */
+  reappeared: boolean;
+}
+
+export type WalkthroughStep = 1 | 2 | 3;
+
+export interface WalkthroughModel {
+  step: WalkthroughStep;
+  /** Where to register MFA (https://aka.ms/mfasetup). */
+  mfaSetupUrl: string;
+  /** Where to review sign-in methods (https://mysignins.microsoft.com/security-info). */
+  securityInfoUrl: string;
+}
+
+export type CardComplianceStatus = 'nonCompliant' | 'verificationPending' | 'compliant';
+export type VerificationCardOutcome = 'registered' | 'notRegistered' | 'unavailable';
+/**
+ * Why the registration report could not be used. With `notPremium` and an outcome other than
+ * `unavailable`, the sign-in methods fallback gave the answer; with `unavailable`, it failed too.
+ */
+export type VerificationUnavailableReason = 'notPremium' | 'forbidden' | 'graphDown' | 'notFound';
+
+export interface VerificationResultModel {
+  outcome: VerificationCardOutcome;
+  reason?: VerificationUnavailableReason;
+  /** Human labels of the registered methods, e.g. "Microsoft Authenticator". */
+  methods: string[];
+  /** When Graph was asked, formatted in the user's zone. */
+  checkedAtText: string;
+  /** The user's status after the check was recorded. */
+  status: CardComplianceStatus;
+  /** The last non-MFA request Partner Center listed, formatted ('' when unknown). */
+  lastNonMfaText: string;
+  /** The check was started by "I already use MFA". */
+  fromAlreadyMfa: boolean;
+  mfaSetupUrl: string;
+}
+
+export interface WhyModel {
+  mfaSetupUrl: string;
+}
+
+export type UserStatusCardStatus = CardComplianceStatus | 'notListed';
+
+export interface UserStatusModel {
+  displayName: string;
+  status: UserStatusCardStatus;
+  /** The last non-MFA request, formatted. */
+  lastNonMfaText?: string;
+  /** When Graph confirmed the MFA registration, formatted. */
+  verificationText?: string;
+  /** When the user became compliant, formatted. */
+  resolvedText?: string;
+}
+
+export interface UnreachableUserModel {
+  upn: string;
+  /** Human text, e.g. from `describeUnreachable`. */
+  reason: string;
+  sinceText: string;
+}
+
+export interface LastSyncModel {
+  atText: string;
+  /** A SyncOutcome code ('succeeded', 'mfaRequired', …) or a human label. */
+  outcome: string;
+  outcomeOk: boolean;
+  records: number;
+  correlationId: string;
+  errorMessage?: string;
+}
+
+export interface BotTokenModel {
+  connected: boolean;
+  /** Whether the bot's Partner Center token carries the MFA claim; undefined when not known. */
+  hasMfa?: boolean;
+  /** The admin agent account the connection was made with. */
+  account?: string;
+  /** Partner Center's own `isMfaCompliant` answer, when it gave one. */
+  partnerCenterSaysCompliant?: boolean;
+}
+
+export interface AdminSummaryModel {
+  nonCompliantNow: number;
+  newSinceLastSync: number;
+  resolvedLastSync: number;
+  verificationPending: number;
+  /** At most 10 are shown, then "and N more" (N from `unreachableTotal`). */
+  unreachable: UnreachableUserModel[];
+  unreachableTotal: number;
+  lastSync?: LastSyncModel;
+  botToken: BotTokenModel;
+  nextSyncText?: string;
+}
+
+export type ReconnectReason = 'mfaRequired' | 'notConnected' | 'tokenWithoutMfa';
+
+export interface ReconnectAlertModel {
+  reason: ReconnectReason;
+  /** When the sync stopped, formatted. */
+  atText: string;
+  correlationId?: string;
+  /** Partner Center's or the identity platform's own words, if any. */
+  detail?: string;
+}
+
+export interface DeviceCodeModel {
+  userCode: string;
+  verificationUri: string;
+  /** When the code expires, formatted (e.g. "at 14:20 CET" or "Sun 22 Nov 2026, 14:20 CET"). */
+  expiresText: string;
+}
+
+export interface ConnectResultModel {
+  ok: boolean;
+  hasMfa: boolean;
+  account?: string;
+  message: string;
+}
+
+export interface SyncResultModel {
+  /** A SyncOutcome code ('succeeded', 'mfaRequired', …) or a human label. */
+  outcome: string;
+  outcomeOk: boolean;
+  records: number;
+  listed: number;
+  nonCompliant: number;
+  new: number;
+  reappeared: number;
+  resolved: number;
+  durationText: string;
+  correlationId: string;
+  errorMessage?: string;
+}
+
+export interface HelpModel {
+  isAdmin: boolean;
+}
+
+export interface ErrorModel {
+  title: string;
+  message: string;
+  /** A stable error code (shown small, so support can match logs). */
+  code?: string;
+  correlationId?: string;
+}
+
+export interface WelcomeModel {
+  displayName: string;
+}

@@ -1,0 +1,41 @@
+import type { FirstNoticeModel, WelcomeModel, WhyModel } from './models';
+import { renderTemplate, type AdaptiveCard } from './render';
+import { plural, safeText, safeUrl } from './text';
+import { Links } from './links';
+import firstNoticeTemplate from './templates/first-notice.json';
+import whyTemplate from './templates/why.json';
+import welcomeTemplate from './templates/welcome.json';
+
+const NAME_MAX = 200;
+const UPN_MAX = 320;
+
+/** The 1:1 notice: what Partner Center saw, why it matters, and the three ways forward. */
+export function firstNoticeCard(model: FirstNoticeModel): AdaptiveCard {
+  const displayName = safeText(model.displayName, NAME_MAX);
+  const upn = safeText(model.upn, UPN_MAX);
+  const recordCount = Math.max(0, Math.trunc(model.recordCount));
+  return renderTemplate('first-notice', firstNoticeTemplate, {
+    displayName,
+    hasDisplayName: displayName !== '',
+    accountText: upn === '' ? 'your account' : `your account (${upn})`,
+    recordsText: plural(recordCount, 'request', 'requests'),
+    windowDays: Math.max(1, Math.trunc(model.windowDays)),
+    lastNonMfaText: safeText(model.lastNonMfaText, 100),
+    lastNonMfaIso: safeText(model.lastNonMfaIso, 40),
+    hasLastNonMfaIso: model.lastNonMfaIso.trim() !== '',
+    reappeared: model.reappeared === true,
+  });
+}
+
+/** What MFA enforcement is, what 900421 means, what to do, and what an exception can (not) cover. */
+export function whyCard(model: WhyModel): AdaptiveCard {
+  return renderTemplate('why', whyTemplate, {
+    mfaSetupUrl: safeUrl(model.mfaSetupUrl) ?? Links.mfaSetup,
+  });
+}
+
+/** Sent when the app is installed for a user. */
+export function welcomeCard(model: WelcomeModel): AdaptiveCard {
+  const displayName = safeText(model.displayName, NAME_MAX);
+  return renderTemplate('welcome', welcomeTemplate, { displayName, hasDisplayName: displayName !== '' });
+}

@@ -1,0 +1,34 @@
+import { DateTime } from 'luxon';
+
+const INSTANT_FORMAT = 'ccc d LLL yyyy, HH:mm ZZZZ';
+const DEFAULT_LOCALE = 'en-GB';
+
+function withLocale(dt: DateTime, locale: string): DateTime {
+  try {
+    const localized = dt.setLocale(locale);
+    localized.toFormat('ccc'); // Intl throws here on a malformed locale tag
+    return localized;
+  } catch {
+    return dt.setLocale(DEFAULT_LOCALE);
+  }
+}
+
+/**
+ * An instant as a person in `zone` reads it, e.g. "Sun 22 Nov 2026, 14:05 CET" (en-GB).
+ * An unknown or empty zone falls back to UTC, and the text then says "UTC".
+ */
+export function formatInstant(at: Date, zone: string, locale: string = DEFAULT_LOCALE): string {
+  let dt = DateTime.fromJSDate(at, { zone: zone.trim() === '' ? 'invalid' : zone });
+  if (!dt.isValid) dt = DateTime.fromJSDate(at, { zone: 'UTC' });
+  if (!dt.isValid) return 'an unknown time';
+  return withLocale(dt, locale).toFormat(INSTANT_FORMAT);
+}
+
+/** "2 hours ago", "in 3 days"; "just now" within a minute either way. */
+export function formatRelative(at: Date, now: Date, locale: string = DEFAULT_LOCALE): string {
+  const target = DateTime.fromJSDate(at);
+  const base = DateTime.fromJSDate(now);
+  if (!target.isValid || !base.isValid) return 'at an unknown time';
+  if (Math.abs(target.toMillis() - base.toMillis()) < 60_000) return 'just now';
+  return withLocale(target, locale).toRelative({ base }) ?? 'at an unknown time';
+}
