@@ -1,0 +1,92 @@
+import type { TableClient } from '@azure/data-tables';
+import type { ActivityDeduplicator } from '../app/ports';
+import { ErrorCodes, isAppError } from '../domain/errors';
+import { EntityReader, compact, type NewEntity, type StoredEntity } from './entity';
+import { storageCall } from './errors';
+import { spreadPartition, toKey } from './keys';
+
+/**
+ * PartitionKey = first two hex digits of sha1(activity id) (spreads the load), RowKey = the id.
+ * A claim that stays 'processing' longer than `staleAfterMs` belongs to an instance that died
+ * mid-way: a redelivery may take it over.
+ */
+
+type ActivityStatus = 'processing' | 'done';
+const STATUSES: readonly ActivityStatus[] = ['processing', 'done'];
+
+export const DEFAULT_ACTIVITY_STALE_AFTER_MS = 2 * 60_000;
+
+interface ActivityClaim {
+  activityId: string;
+  status: ActivityStatus;
+  claimedAt: Date;
+  completedAt?: Date;
+}
+
+export function activityToEntity(a: ActivityClaim): NewEntity {
+  return compact({
+    partitionKey: spreadPartition(a.activityId),
+    rowKey: toKey(a.activityId),
+    status: a.status,
+    claimedAt: a.claimedAt,
+    completedAt: a.completedAt,
+  });
+}
+
+export function activityFromEntity(entity: StoredEntity, table: string): ActivityClaim {
+  const r = new EntityReader(entity, table);
+  return compact({
+    activityId: r.rowKey,
+    status: r.oneOf('status', STATUSES),
+    claimedAt: r.date('claimedAt'),
+    completedAt: r.optionalDate('completedAt'),
+  });
+}
+
+export function createActivityDeduplicator(
+  client: TableClient,
+  options: { staleAfterMs: number } = { staleAfterMs: DEFAULT_ACTIVITY_STALE_AFTER_MS },
+): ActivityDeduplicator {
+  const table = client.tableName;
+  const ctx = (operation: string, activityId: string) => ({
+    operation,
+    table,
+    partitionKey: spreadPartition(activityId),
+    rowKey: toKey(activityId),
+  });
+
+  const read = async (activityId: string): Promise<{ claim: ActivityClaim; etag: string }> => {
+    const c = ctx('readActivity', activityId);
+    const entity = await storageCall(c, () => client.getEntity(c.partitionKey, c.rowKey));
+    return { claim: activityFromEntity(entity, table), etag: entity.etag };
+  };
+
+  return {
+    async claim(activityId, at) {
+      const fresh = activityToEntity({ activityId, status: 'processing', claimedAt: at });
+      try {
+        await storageCall(ctx('claimActivity', activityId), () => client.createEntity(fresh));
+        return 'first';
+      } catch (error) {
+        if (!isAppError(error, ErrorCodes.StorageAlreadyExists)) throw error;
+      }
+      const { claim, etag } = await read(activityId);
+      if (claim.status === 'done') return 'duplicate';
+      if (at.getTime() - claim.claimedAt.getTime() < options.staleAfterMs) return 'duplicate';
+      try {
+        await storageCall(ctx('takeOverActivity', activityId), () => client.updateEntity(fresh, 'Replace', { etag }));
+        return 'first';
+      } catch (error) {
+        // Another redelivery took the stale claim over first.
+        if (isAppError(error, ErrorCodes.StorageConflict)) return 'duplicate';
+        throw error;
+      }
+    },
+
+    async complete(activityId, at) {
+      const { claim, etag } = await read(activityId);
+      const done = activityToEntity({ ...claim, status: 'done', completedAt: at });
+      await storageCall(ctx('completeActivity', activityId), () => client.updateEntity(done, 'Replace', { etag }));
+    },
+  };
+}

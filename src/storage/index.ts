@@ -1,0 +1,119 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import type {
+  ActivityDeduplicator,
+  ContactStore,
+  LeaseStore,
+  NoticeLedger,
+  PrincipalStore,
+  SecretStore,
+  SyncRunStore,
+} from '../app/ports';
+import { createActivityDeduplicator, DEFAULT_ACTIVITY_STALE_AFTER_MS } from './activities';
+import type { TransactionObserver } from './batch';
+import {
+  createTableClient,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RETRY_OPTIONS,
+  ensureTable,
+  tableName,
+  type StorageRetryOptions,
+} from './client';
+import { createContactStore } from './contacts';
+import { storageCall } from './errors';
+import { createLeaseStore } from './leases';
+import { createNoticeLedger } from './notices';
+import { createPrincipalStore } from './principals';
+import { assertEncryptionKey } from './secret-cipher';
+import { createSecretStore } from './secrets';
+import { createSyncRunStore } from './sync-runs';
+
+export { toKey, fromKey } from './keys';
+export { planTransactions, submitTransactions, DEFAULT_BATCH_LIMITS } from './batch';
+export type { TransactionObserver, TransactionReport, PlannedTransaction, BatchLimits } from './batch';
+export { DEFAULT_RETRY_OPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, createTableClient, tableName } from './client';
+export type { StorageRetryOptions } from './client';
+
+/** Table names after the prefix. */
+export const TABLES = {
+  principals: 'Principals',
+  contacts: 'Contacts',
+  notices: 'Notices',
+  syncRuns: 'SyncRuns',
+  secrets: 'Secrets',
+  activities: 'Activities',
+  leases: 'Leases',
+} as const;
+
+export type TableKey = keyof typeof TABLES;
+
+export interface Storage {
+  principals: PrincipalStore;
+  contacts: ContactStore;
+  notices: NoticeLedger;
+  syncRuns: SyncRunStore;
+  secrets: SecretStore;
+  activities: ActivityDeduplicator;
+  leases: LeaseStore;
+  /** One cheap request proving storage is reachable and our tables exist (for /readyz). */
+  ping(): Promise<void>;
+}
+
+export interface StorageOptions {
+  connectionString: string;
+  /** Letters and digits, starting with a letter (STORAGE_TABLE_PREFIX). */
+  tablePrefix: string;
+  /** 32 bytes (TOKEN_ENCRYPTION_KEY) for SecretStore. */
+  encryptionKey: Buffer;
+  /** The SDK's retries of 5xx, 408 and network errors. Default: 3 retries, 200 ms growing to 2 s. */
+  retryOptions?: Partial<StorageRetryOptions>;
+  /** Deadline per storage call, retries included. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Batch transactions in flight at once in PrincipalStore.saveMany. Default 4. */
+  batchParallelism?: number;
+  /** After each batch transaction (benchmarks, tests). */
+  onTransaction?: TransactionObserver;
+  /** An activity claim older than this may be taken over by a redelivery. Default 2 minutes. */
+  activityStaleAfterMs?: number;
+}
+
+/**
+ * Connect to Table storage, create the tables that are missing, and return the stores.
+ * Fails with CONFIG_INVALID (bad prefix, key or endpoint) or STORAGE_* (unreachable, …).
+ */
+export async function createStorage(opts: StorageOptions): Promise<Storage> {
+  assertEncryptionKey(opts.encryptionKey);
+  const settings = {
+    connectionString: opts.connectionString,
+    retryOptions: { ...DEFAULT_RETRY_OPTIONS, ...opts.retryOptions },
+    requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  };
+  const clients = {} as Record<TableKey, TableClient>;
+  for (const key of Object.keys(TABLES) as TableKey[]) {
+    clients[key] = createTableClient(settings, tableName(opts.tablePrefix, TABLES[key]));
+  }
+  await Promise.all(Object.values(clients).map((client) => ensureTable(client)));
+
+  const pingClient = clients.leases;
+  return {
+    principals: createPrincipalStore(clients.principals, {
+      batchParallelism: opts.batchParallelism ?? 4,
+      onTransaction: opts.onTransaction,
+    }),
+    contacts: createContactStore(clients.contacts),
+    notices: createNoticeLedger(clients.notices),
+    syncRuns: createSyncRunStore(clients.syncRuns),
+    secrets: createSecretStore(clients.secrets, opts.encryptionKey),
+    activities: createActivityDeduplicator(clients.activities, {
+      staleAfterMs: opts.activityStaleAfterMs ?? DEFAULT_ACTIVITY_STALE_AFTER_MS,
+    }),
+    leases: createLeaseStore(clients.leases),
+    async ping() {
+      // A query for one entity of a partition nobody writes: one round trip, proves the account
+      // answers, the credentials work and the table exists.
+      await storageCall({ operation: 'ping', table: pingClient.tableName }, async () => {
+        const pages = pingClient.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${'ping'}` } }).byPage({ maxPageSize: 1 });
+        await pages.next();
+      });
+    },
+  };
+}

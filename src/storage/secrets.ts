@@ -1,0 +1,92 @@
+import type { TableClient } from '@azure/data-tables';
+import type { SecretStore } from '../app/ports';
+import { EntityReader, type NewEntity, type StoredEntity } from './entity';
+import { isEntityNotFound, storageCall } from './errors';
+import { toKey } from './keys';
+import { assertEntityWithinLimits } from './limits';
+import { CIPHER_ALGORITHM, assertEncryptionKey, seal, unseal, type SealedSecret } from './secret-cipher';
+
+/**
+ * PartitionKey = 'secret', RowKey = the secret's name. Stored: algorithm, IV, auth tag and the
+ * base64 ciphertext split over `c0`, `c1`, … of at most 30,000 characters each (a string property
+ * holds 64 KiB = 32 K UTF-16 characters). Never the plaintext; never logged.
+ *
+ * put() is an unconditional upsert (Replace): the port has no etag, and the only writer is the
+ * token cache, whose latest state is the right one.
+ */
+
+const PARTITION = 'secret';
+export const SECRET_CHUNK_CHARS = 30_000;
+const FORMAT_VERSION = 1;
+
+export function sealedToEntity(name: string, sealed: SealedSecret): NewEntity {
+  const text = sealed.ciphertext.toString('base64');
+  const entity: NewEntity = {
+    partitionKey: PARTITION,
+    rowKey: toKey(name),
+    v: FORMAT_VERSION,
+    alg: CIPHER_ALGORITHM,
+    iv: sealed.iv.toString('base64'),
+    tag: sealed.tag.toString('base64'),
+    chunks: 0,
+  };
+  let chunks = 0;
+  for (let at = 0; at < text.length || chunks === 0; at += SECRET_CHUNK_CHARS) {
+    entity[`c${chunks}`] = text.slice(at, at + SECRET_CHUNK_CHARS);
+    chunks += 1;
+  }
+  entity['chunks'] = chunks;
+  return entity;
+}
+
+export function sealedFromEntity(entity: StoredEntity, table: string): SealedSecret {
+  const r = new EntityReader(entity, table);
+  if (r.int('v') !== FORMAT_VERSION || r.string('alg') !== CIPHER_ALGORITHM) {
+    throw new Error(`Stored secret ${r.rowKey} in ${table} has an unknown format`);
+  }
+  const chunks = r.int('chunks');
+  let text = '';
+  for (let i = 0; i < chunks; i += 1) text += r.string(`c${i}`);
+  return {
+    iv: Buffer.from(r.string('iv'), 'base64'),
+    tag: Buffer.from(r.string('tag'), 'base64'),
+    ciphertext: Buffer.from(text, 'base64'),
+  };
+}
+
+export function createSecretStore(client: TableClient, key: Buffer): SecretStore {
+  assertEncryptionKey(key);
+  const table = client.tableName;
+  const ctx = (operation: string, name: string) => ({ operation, table, partitionKey: PARTITION, rowKey: toKey(name) });
+
+  return {
+    async get(name) {
+      const c = ctx('getSecret', name);
+      let entity: StoredEntity;
+      try {
+        entity = await storageCall(c, () => client.getEntity(PARTITION, c.rowKey));
+      } catch (error) {
+        if (isEntityNotFound(error)) return undefined;
+        throw error;
+      }
+      return unseal(key, name, sealedFromEntity(entity, table));
+    },
+
+    async put(name, value) {
+      const entity = sealedToEntity(name, seal(key, name, value));
+      assertEntityWithinLimits(entity, table);
+      await storageCall(ctx('putSecret', name), () => client.upsertEntity(entity, 'Replace'));
+    },
+
+    async delete(name) {
+      const c = ctx('deleteSecret', name);
+      try {
+        await storageCall(c, () => client.deleteEntity(PARTITION, c.rowKey));
+      } catch (error) {
+        // Deleting what is not there leaves the store as asked: no secret under that name.
+        if (isEntityNotFound(error)) return;
+        throw error;
+      }
+    },
+  };
+}
