@@ -3,7 +3,8 @@
  * restart or not: the ledger entry is claimed before sending (a unique key), so a second claim
  * — another instance, a retry, a restart — finds it and sends nothing.
  */
-export type NoticeKind = 'first';
+/** 'first': the first notice of an episode; 'welcome': the one welcome on install (episode 0). */
+export type NoticeKind = 'first' | 'welcome';
 export type NoticeStatus = 'sending' | 'sent' | 'unreachable';
 
 export interface NoticeKey {
@@ -19,6 +20,8 @@ export interface Notice extends NoticeKey {
   sentAt?: Date;
   activityId?: string;
   reason?: string;
+  /** When the last delivery attempt failed. */
+  failedAt?: Date;
   etag?: string;
 }
 

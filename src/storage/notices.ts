@@ -8,14 +8,10 @@ import { toKey } from './keys';
 
 /** PartitionKey = tenantId, RowKey = noticeId(key) = `objectId|kind|episode`. */
 
-const KINDS: readonly NoticeKind[] = ['first'];
+const KINDS: readonly NoticeKind[] = ['first', 'welcome'];
 const STATUSES: readonly NoticeStatus[] = ['sending', 'sent', 'unreachable'];
 
-/**
- * `failedAt` (when delivery failed) is stored but not part of the domain's Notice, which has no
- * field for it yet.
- */
-export function noticeToEntity(n: Notice, failedAt?: Date): NewEntity {
+export function noticeToEntity(n: Notice, failedAt = n.failedAt): NewEntity {
   return compact({
     partitionKey: toKey(n.tenantId),
     rowKey: toKey(noticeId(n)),
@@ -43,6 +39,7 @@ export function noticeFromEntity(entity: StoredEntity, table: string): Notice {
     sentAt: r.optionalDate('sentAt'),
     activityId: r.optionalString('activityId'),
     reason: r.optionalString('reason'),
+    failedAt: r.optionalDate('failedAt'),
     etag: r.etag,
   });
 }

@@ -1,0 +1,179 @@
+/**
+ * Domain state → card models. One place that decides what people read; the cards decide how it looks.
+ */
+import {
+  adminSummaryCard,
+  errorCard,
+  connectResultCard,
+  deviceCodeCard,
+  firstNoticeCard,
+  formatInstant,
+  reconnectAlertCard,
+  syncResultCard,
+  userStatusCard,
+  verificationResultCard,
+} from '../cards';
+import type { Principal, Verification } from '../domain/compliance';
+import type { SyncRun } from '../domain/sync-run';
+import type { ConnectOutcome } from './connect-partner-center';
+import type { AdminSummary } from './status-queries';
+import type { DeviceCodePrompt, OutboundMessage } from './ports';
+import { methodLabel } from './verify-registration';
+
+export type AdaptiveCard = ReturnType<typeof firstNoticeCard>;
+
+const OUTCOME_TEXT: Record<SyncRun['outcome'], string> = {
+  succeeded: 'Succeeded',
+  mfaRequired: 'Stopped: Partner Center requires MFA on the bot connection (900421)',
+  notConnected: 'Stopped: Partner Center is not connected',
+  throttled: 'Failed: Partner Center throttled the request (429)',
+  unavailable: 'Failed: Partner Center did not answer (will retry next run)',
+  badResponse: 'Failed: Partner Center sent a response MFA Shepherd could not read',
+  storageUnavailable: 'Failed: storage was unreachable',
+  failed: 'Failed',
+};
+
+export function syncOutcomeText(outcome: SyncRun['outcome']): string {
+  return OUTCOME_TEXT[outcome];
+}
+
+export function firstNoticeMessage(p: Principal, timezone: string, displayName?: string): OutboundMessage {
+  const lastNonMfaText = formatInstant(p.lastNonMfaAt, timezone);
+  return {
+    text: `Partner Center saw a sign-in or API call from you without MFA (last: ${lastNonMfaText}). Please set up MFA.`,
+    card: firstNoticeCard({
+      displayName: displayName || p.upn,
+      upn: p.upn,
+      lastNonMfaText,
+      lastNonMfaIso: p.lastNonMfaAt.toISOString(),
+      recordCount: p.recordCount,
+      windowDays: 7,
+      reappeared: p.episode > 1,
+    }),
+  };
+}
+
+export function verificationCard(
+  result: { verification: Verification; principal?: Principal },
+  options: { timezone: string; fromAlreadyMfa: boolean; mfaSetupUrl: string },
+): AdaptiveCard {
+  const { verification, principal } = result;
+  // notPremium with an answer means the authentication-methods fallback answered.
+  const reason =
+    verification.errorCode === 'GRAPH_NOT_PREMIUM'
+      ? 'notPremium'
+      : verification.outcome !== 'unavailable'
+        ? undefined
+        : verification.errorCode === 'GRAPH_FORBIDDEN'
+          ? 'forbidden'
+          : verification.errorCode === 'GRAPH_NOT_FOUND'
+            ? 'notFound'
+            : 'graphDown';
+  return verificationResultCard({
+    outcome: verification.outcome,
+    reason,
+    methods: [...new Set(verification.methods.map(methodLabel))],
+    checkedAtText: formatInstant(verification.checkedAt, options.timezone),
+    status: principal?.status ?? 'compliant',
+    lastNonMfaText: principal ? formatInstant(principal.lastNonMfaAt, options.timezone) : '',
+    fromAlreadyMfa: options.fromAlreadyMfa,
+    mfaSetupUrl: options.mfaSetupUrl,
+  });
+}
+
+export function userStatusMessageCard(displayName: string, principal: Principal | undefined, timezone: string): AdaptiveCard {
+  if (!principal) return userStatusCard({ displayName, status: 'notListed' });
+  const v = principal.lastVerification;
+  return userStatusCard({
+    displayName,
+    status: principal.status,
+    lastNonMfaText: formatInstant(principal.lastNonMfaAt, timezone),
+    verificationText: v
+      ? `${v.outcome === 'registered' ? 'MFA registered' : v.outcome === 'notRegistered' ? 'No MFA method registered' : 'Could not be checked'} (checked ${formatInstant(v.checkedAt, timezone)})`
+      : undefined,
+    resolvedText: principal.resolvedAt ? formatInstant(principal.resolvedAt, timezone) : undefined,
+  });
+}
+
+export function adminSummaryMessageCard(summary: AdminSummary, timezone: string): AdaptiveCard {
+  const last = summary.lastSync;
+  return adminSummaryCard({
+    nonCompliantNow: summary.nonCompliantNow,
+    newSinceLastSync: summary.newSinceLastSync,
+    resolvedLastSync: summary.resolvedLastSync,
+    verificationPending: summary.verificationPending,
+    unreachable: summary.unreachable.slice(0, 10).map((u) => ({ upn: u.upn, reason: u.reason, sinceText: formatInstant(u.since, timezone) })),
+    unreachableTotal: summary.unreachable.length,
+    lastSync: last
+      ? {
+          atText: formatInstant(last.finishedAt, timezone),
+          outcome: syncOutcomeText(last.outcome),
+          outcomeOk: last.outcome === 'succeeded',
+          records: last.counts?.records ?? 0,
+          correlationId: last.correlationId,
+          errorMessage: last.errorMessage,
+        }
+      : undefined,
+    botToken: {
+      connected: summary.connection.connected,
+      hasMfa: summary.connection.tokenHasMfa,
+      account: summary.connection.account,
+      partnerCenterSaysCompliant: summary.connection.partnerCenterSaysCompliant,
+    },
+    nextSyncText: summary.nextSyncAt ? formatInstant(summary.nextSyncAt, timezone) : undefined,
+  });
+}
+
+export function syncResultMessage(run: SyncRun): OutboundMessage {
+  const c = run.counts;
+  const seconds = (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
+  return {
+    text: `Partner Center sync: ${syncOutcomeText(run.outcome)}`,
+    card: syncResultCard({
+      outcome: syncOutcomeText(run.outcome),
+      outcomeOk: run.outcome === 'succeeded',
+      records: c?.records ?? 0,
+      listed: c?.listed ?? 0,
+      nonCompliant: c?.nonCompliant ?? 0,
+      new: c?.new ?? 0,
+      reappeared: c?.reappeared ?? 0,
+      resolved: c?.resolved ?? 0,
+      durationText: `${seconds.toFixed(1)} s`,
+      correlationId: run.correlationId,
+      errorMessage: run.errorMessage,
+    }),
+  };
+}
+
+export function reconnectAlertMessage(run: SyncRun, timezone: string): OutboundMessage {
+  const reason = run.errorCode === 'TOKEN_WITHOUT_MFA' ? 'tokenWithoutMfa' : run.outcome === 'mfaRequired' ? 'mfaRequired' : 'notConnected';
+  return {
+    text: 'MFA Shepherd stopped syncing: Partner Center needs you to reconnect with MFA.',
+    card: reconnectAlertCard({ reason, atText: formatInstant(run.finishedAt, timezone), correlationId: run.correlationId, detail: run.errorMessage }),
+  };
+}
+
+export function deviceCodeMessage(prompt: DeviceCodePrompt, timezone: string): OutboundMessage {
+  return {
+    text: `Sign in at ${prompt.verificationUri} with code ${prompt.userCode}`,
+    card: deviceCodeCard({ userCode: prompt.userCode, verificationUri: prompt.verificationUri, expiresText: formatInstant(prompt.expiresAt, timezone) }),
+  };
+}
+
+export function connectResultMessage(outcome: ConnectOutcome): OutboundMessage {
+  const card = outcome.ok
+    ? connectResultCard({ ok: true, hasMfa: true, account: outcome.token.account, message: 'Partner Center is connected with MFA. A sync starts now.' })
+    : connectResultCard({ ok: false, hasMfa: outcome.code !== 'TOKEN_WITHOUT_MFA', message: outcome.message });
+  return { text: outcome.ok ? 'Partner Center connected.' : 'Partner Center connection failed.', card };
+}
+
+export function graphCheckUnavailableMessage(verification: Verification): OutboundMessage {
+  const message =
+    verification.errorCode === 'GRAPH_NOT_PREMIUM'
+      ? 'Your tenant has no Microsoft Entra ID P1/P2, so MFA Shepherd cannot read registration reports, and reading users\' authentication methods failed too. Grant the app UserAuthenticationMethod.Read.All (application) and admin consent, so users can verify their MFA registration.'
+      : 'Microsoft Graph refused MFA Shepherd\'s registration check. Grant the app AuditLog.Read.All and UserAuthenticationMethod.Read.All (application permissions) with admin consent, so users can verify their MFA registration.';
+  return {
+    text: 'MFA Shepherd cannot check MFA registrations.',
+    card: errorCard({ title: 'Users cannot verify their MFA registration', message, code: verification.errorCode }),
+  };
+}

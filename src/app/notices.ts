@@ -1,0 +1,129 @@
+import type { Clock } from '../domain/clock';
+import { needsAction, type Principal } from '../domain/compliance';
+import type { ConversationAddress, UnreachableReason } from '../domain/conversation';
+import { ErrorCodes, describeError, isAppError, type ErrorCode } from '../domain/errors';
+import { noticeId, type NoticeKey } from '../domain/notice';
+import { firstNoticeMessage } from './messages';
+import type { ContactStore, Graph, Logger, Messenger, NoticeLedger, PrincipalStore } from './ports';
+
+export interface NoticeDeps {
+  tenantId: string;
+  principals: Pick<PrincipalStore, 'listAll' | 'get'>;
+  contacts: ContactStore;
+  ledger: NoticeLedger;
+  messenger: Messenger;
+  graph: Pick<Graph, 'installAppForUser'>;
+  /** The app's org-catalog id; without it MFA Shepherd cannot install itself for a user. */
+  appCatalogId?: string;
+  defaultTimezone: string;
+  clock: Clock;
+  logger: Logger;
+}
+
+export type NoticeResult = 'sent' | 'alreadySent' | 'unreachable' | 'failed' | 'notNeeded';
+
+const UNREACHABLE_BY_CODE: Partial<Record<ErrorCode, UnreachableReason>> = {
+  [ErrorCodes.TeamsBlocked]: 'blocked',
+  [ErrorCodes.TeamsNotInRoster]: 'notInRoster',
+  [ErrorCodes.TeamsConversationGone]: 'conversationGone',
+  [ErrorCodes.TeamsNoConversation]: 'notInstalled',
+};
+
+/**
+ * The first notice to each non-compliant principal, once per episode (a principal that comes back
+ * after being compliant gets a new one). The ledger claim happens before sending, so a restart,
+ * a second instance or a redelivered trigger sends nothing twice.
+ */
+export function createNotices(deps: NoticeDeps) {
+  const { tenantId, logger } = deps;
+
+  /** Find a conversation: the captured one, else install the app through Graph and create one. */
+  async function reach(p: Principal): Promise<{ address: ConversationAddress; timezone?: string } | { unreachable: UnreachableReason; detail: string }> {
+    const contact = await deps.contacts.get(tenantId, p.objectId);
+    if (contact?.address) return { address: contact.address, timezone: contact.timezone };
+    if (!deps.appCatalogId) {
+      return { unreachable: 'notInstalled', detail: 'The user has not installed MFA Shepherd and TEAMS_APP_CATALOG_ID is not set, so it cannot be installed for them.' };
+    }
+    try {
+      await deps.graph.installAppForUser(p.objectId, deps.appCatalogId);
+      const address = await deps.messenger.createPersonalConversation({ tenantId, aadObjectId: p.objectId });
+      await deps.contacts.recordActivity({ tenantId, aadObjectId: p.objectId, address, at: deps.clock.now() });
+      return { address };
+    } catch (error) {
+      const { code, message } = describeError(error);
+      if (code === ErrorCodes.StorageUnavailable) throw error;
+      return { unreachable: 'notInstalled', detail: `Installing MFA Shepherd for the user failed (${code}): ${message}` };
+    }
+  }
+
+  async function notify(p: Principal): Promise<NoticeResult> {
+    if (!needsAction(p)) return 'notNeeded';
+    const key: NoticeKey = { tenantId, objectId: p.objectId, kind: 'first', episode: p.episode };
+    const target = await reach(p);
+    const now = deps.clock.now();
+    if ('unreachable' in target) {
+      await deps.contacts.markUnreachable(tenantId, p.objectId, target.unreachable, now, target.detail);
+      logger.info({ objectId: p.objectId, reason: target.unreachable }, 'user unreachable for first notice');
+      return 'unreachable';
+    }
+    if ((await deps.ledger.claim(key, now)) === 'taken') return 'alreadySent';
+    try {
+      const sent = await deps.messenger.send(target.address, firstNoticeMessage(p, target.timezone ?? deps.defaultTimezone, target.address.userName));
+      await deps.ledger.markSent(key, deps.clock.now(), sent.activityId);
+      logger.info({ objectId: p.objectId, notice: noticeId(key) }, 'first notice sent');
+      return 'sent';
+    } catch (error) {
+      const { code, message } = describeError(error);
+      const reason = isAppError(error) ? UNREACHABLE_BY_CODE[error.code] : undefined;
+      // Release the claim so a later sweep (or the user's next visit) tries again.
+      await deps.ledger.markUnreachable(key, `${code}: ${message}`.slice(0, 500), deps.clock.now());
+      if (reason) {
+        await deps.contacts.markUnreachable(tenantId, p.objectId, reason, deps.clock.now(), message);
+        logger.info({ objectId: p.objectId, reason }, 'user unreachable for first notice');
+        return 'unreachable';
+      }
+      logger.warn({ objectId: p.objectId, err: { code, message } }, 'first notice failed; will retry');
+      return 'failed';
+    }
+  }
+
+  return {
+    /**
+     * The welcome on install, once per user however many install events arrive (Teams and the
+     * Playground send installationUpdate and conversationUpdate together, each with its own id).
+     */
+    async welcomeOnce(objectId: string, send: () => Promise<void>): Promise<boolean> {
+      const key: NoticeKey = { tenantId, objectId, kind: 'welcome', episode: 0 };
+      if ((await deps.ledger.claim(key, deps.clock.now())) === 'taken') return false;
+      try {
+        await send();
+      } catch (error) {
+        await deps.ledger.markUnreachable(key, describeError(error).code, deps.clock.now());
+        throw error;
+      }
+      await deps.ledger.markSent(key, deps.clock.now());
+      return true;
+    },
+
+    /** Notify one user now if they still need their first notice (e.g. the moment they install the app). */
+    async notifyIfPending(objectId: string): Promise<NoticeResult> {
+      const p = await deps.principals.get(tenantId, objectId);
+      return p ? notify(p) : 'notNeeded';
+    },
+
+    /** Every principal that needs action and has no notice for its current episode. */
+    async sweep(): Promise<Record<NoticeResult, number>> {
+      const [principals, notices] = await Promise.all([deps.principals.listAll(tenantId), deps.ledger.list(tenantId)]);
+      const done = new Set(notices.filter((n) => n.kind === 'first' && n.status !== 'unreachable').map((n) => noticeId(n)));
+      const tally: Record<NoticeResult, number> = { sent: 0, alreadySent: 0, unreachable: 0, failed: 0, notNeeded: 0 };
+      for (const p of principals) {
+        if (!needsAction(p) || done.has(noticeId({ objectId: p.objectId, kind: 'first', episode: p.episode }))) continue;
+        tally[await notify(p)] += 1;
+      }
+      logger.info({ tally }, 'notice sweep finished');
+      return tally;
+    },
+  };
+}
+
+export type Notices = ReturnType<typeof createNotices>;

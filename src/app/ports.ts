@@ -1,0 +1,173 @@
+/**
+ * The ports the use cases depend on. Adapters live in src/storage, src/integrations and src/bot.
+ * Every method that changes state is conditional on an etag where a concurrent writer can exist;
+ * adapters map 404/409/412 to AppError codes (STORAGE_NOT_FOUND / STORAGE_ALREADY_EXISTS /
+ * STORAGE_CONFLICT) and never swallow them.
+ */
+import type { Principal } from '../domain/compliance';
+import type { ConversationAddress, UnreachableReason, UserContact } from '../domain/conversation';
+import type { Notice, NoticeKey } from '../domain/notice';
+import type { NonMfaRecord } from '../domain/principal';
+import type { SyncRun } from '../domain/sync-run';
+
+// ---------------------------------------------------------------- storage
+
+export interface PrincipalStore {
+  /** Every principal of the tenant, with etags. */
+  listAll(tenantId: string): Promise<Principal[]>;
+  get(tenantId: string, objectId: string): Promise<Principal | undefined>;
+  /**
+   * Write many principals in Table batch transactions (one partition, at most 100 actions and 4 MiB
+   * each). A principal without etag is created (fails if it exists), one with etag is replaced only
+   * if unchanged. On a conflict the failing batch is rejected with STORAGE_CONFLICT whose
+   * `details.objectIds` lists that batch's principals; other batches may be written, so callers
+   * re-list before retrying.
+   */
+  saveMany(principals: readonly Principal[]): Promise<void>;
+  /** Create (no etag) or replace under etag; returns the stored principal with its new etag. */
+  save(principal: Principal): Promise<Principal>;
+}
+
+export interface ContactStore {
+  get(tenantId: string, aadObjectId: string): Promise<UserContact | undefined>;
+  /** Upsert the latest conversation address/timezone/locale; clears any unreachable mark (the user is here). */
+  recordActivity(contact: {
+    tenantId: string;
+    aadObjectId: string;
+    address: ConversationAddress;
+    timezone?: string;
+    locale?: string;
+    at: Date;
+  }): Promise<UserContact>;
+  markUnreachable(tenantId: string, aadObjectId: string, reason: UnreachableReason, at: Date, detail?: string): Promise<void>;
+  listUnreachable(tenantId: string): Promise<UserContact[]>;
+}
+
+export interface NoticeLedger {
+  /**
+   * Claim the right to send a notice. 'claimed': go ahead and send. 'taken': it was sent, is being
+   * sent, or was claimed by another instance: send nothing.
+   */
+  claim(key: NoticeKey, at: Date): Promise<'claimed' | 'taken'>;
+  markSent(key: NoticeKey, at: Date, activityId?: string): Promise<void>;
+  markUnreachable(key: NoticeKey, reason: string, at: Date): Promise<void>;
+  list(tenantId: string): Promise<Notice[]>;
+}
+
+export interface SyncRunStore {
+  add(run: SyncRun): Promise<void>;
+  /** Newest first. */
+  latest(tenantId: string, count: number): Promise<SyncRun[]>;
+}
+
+/** Secrets at rest (the Partner Center token cache), encrypted by the adapter. */
+export interface SecretStore {
+  get(name: string): Promise<string | undefined>;
+  put(name: string, value: string): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+
+/** Teams may deliver the same activity twice; the first delivery claims its id. */
+export interface ActivityDeduplicator {
+  /** 'first' when this delivery should be processed; 'duplicate' when another already did or is. */
+  claim(activityId: string, at: Date): Promise<'first' | 'duplicate'>;
+  /** Mark processing finished, so a stale claim is not taken over. */
+  complete(activityId: string, at: Date): Promise<void>;
+}
+
+/** A lease in storage so that one instance runs a sweep at a time. */
+export interface LeaseStore {
+  tryAcquire(name: string, holder: string, ttlMs: number, at: Date): Promise<boolean>;
+  release(name: string, holder: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- Partner Center
+
+export interface PrincipalListing {
+  records: NonMfaRecord[];
+  pages: number;
+  /** Partner Center's answer to `ValidateMfa: true`, when it gave one. */
+  isMfaCompliant?: boolean;
+}
+
+export interface PartnerCenter {
+  /** Throws AppError PC_MFA_REQUIRED (never retried), PC_THROTTLED, PC_UNAVAILABLE, PC_BAD_RESPONSE, PC_UNAUTHORIZED. */
+  listNonMfaCompliantPrincipals(context: { correlationId: string; accessToken: string }): Promise<PrincipalListing>;
+}
+
+export interface AccessToken {
+  token: string;
+  expiresOn: Date;
+  /** `amr` contains "mfa". */
+  hasMfa: boolean;
+  account?: string;
+}
+
+export interface DeviceCodePrompt {
+  userCode: string;
+  verificationUri: string;
+  message: string;
+  expiresAt: Date;
+}
+
+/** The Secure Application Model connection to Partner Center. */
+export interface PartnerCenterAuth {
+  /** Silent redemption of the stored refresh token. Throws PC_NOT_CONNECTED when there is none or it expired. */
+  getAccessToken(): Promise<AccessToken>;
+  /**
+   * One-time admin consent with MFA via device code. `onPrompt` is called with the code to show;
+   * resolves when the admin completed sign-in (or rejects: expired, declined).
+   */
+  connectWithDeviceCode(onPrompt: (prompt: DeviceCodePrompt) => Promise<void>): Promise<AccessToken>;
+  status(): Promise<{ connected: boolean; account?: string }>;
+}
+
+// ---------------------------------------------------------------- Graph
+
+export interface RegistrationDetails {
+  isMfaRegistered: boolean;
+  isMfaCapable: boolean;
+  methodsRegistered: string[];
+  preferredMethod?: string;
+}
+
+export interface Graph {
+  /** Throws GRAPH_NOT_PREMIUM (tenant lacks Entra ID P1/P2), GRAPH_FORBIDDEN, GRAPH_NOT_FOUND, GRAPH_THROTTLED, GRAPH_UNAVAILABLE. */
+  getRegistrationDetails(objectId: string): Promise<RegistrationDetails>;
+  /** `@odata.type` of each registered method. */
+  listAuthenticationMethods(objectId: string): Promise<string[]>;
+  /** Install the Teams app for a user; 409 (already installed) is success. */
+  installAppForUser(objectId: string, catalogAppId: string): Promise<'installed' | 'alreadyInstalled'>;
+}
+
+// ---------------------------------------------------------------- Teams
+
+export interface OutboundMessage {
+  /** Plain text shown in notifications and where cards do not render. */
+  text: string;
+  /** An Adaptive Card (already expanded JSON). */
+  card?: Record<string, unknown>;
+}
+
+export interface Messenger {
+  /**
+   * Send to a 1:1 conversation. Paced under Teams' limits; retries 429/412/502/503/504 (bounded).
+   * Throws TEAMS_BLOCKED, TEAMS_NOT_IN_ROSTER, TEAMS_CONVERSATION_GONE, TEAMS_THROTTLED, TEAMS_UNAVAILABLE.
+   */
+  send(to: ConversationAddress, message: OutboundMessage): Promise<{ activityId?: string }>;
+  /** Create the 1:1 conversation with a user who has the app installed. */
+  createPersonalConversation(user: { tenantId: string; aadObjectId: string }): Promise<ConversationAddress>;
+}
+
+// ---------------------------------------------------------------- misc
+
+export interface IdGenerator {
+  newId(): string;
+}
+
+export interface Logger {
+  debug(obj: Record<string, unknown>, msg: string): void;
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+}

@@ -1,0 +1,108 @@
+import type { Clock } from '../domain/clock';
+import { AppError, ErrorCodes, describeError, isAppError } from '../domain/errors';
+import { planSync } from '../domain/sync';
+import { needsReconnect, outcomeForErrorCode, syncRunId, type SyncRun } from '../domain/sync-run';
+import { retryOnConflict } from './retry-on-conflict';
+import type { IdGenerator, LeaseStore, Logger, PartnerCenter, PartnerCenterAuth, PrincipalStore, SyncRunStore } from './ports';
+
+export interface SyncDeps {
+  tenantId: string;
+  partnerCenter: PartnerCenter;
+  auth: Pick<PartnerCenterAuth, 'getAccessToken'>;
+  principals: Pick<PrincipalStore, 'listAll' | 'saveMany'>;
+  syncRuns: SyncRunStore;
+  leases: LeaseStore;
+  ids: IdGenerator;
+  clock: Clock;
+  logger: Logger;
+  /** Told once when the sync starts failing in a way only an admin can fix (reconnect with MFA). */
+  onReconnectNeeded: (run: SyncRun) => Promise<void>;
+  /** Holder name of this instance for the sync lease. */
+  instanceId: string;
+}
+
+export interface SyncRequest {
+  trigger: SyncRun['trigger'];
+  requestedBy?: string;
+}
+
+const LEASE = 'sync';
+const LEASE_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * Pull Partner Center's non-MFA principals, merge them into what we know and store the run.
+ * One run at a time across instances (a lease in storage). Partner Center's 401/900421 stops the
+ * run at once — no retry loop — and admins are told to reconnect, once per failure streak.
+ */
+export function createSyncPrincipals(deps: SyncDeps) {
+  const { tenantId, logger, clock } = deps;
+
+  async function fetchAndStore(correlationId: string, syncAtHolder: { tokenHasMfa?: boolean; pcSaysCompliant?: boolean }) {
+    const token = await deps.auth.getAccessToken();
+    syncAtHolder.tokenHasMfa = token.hasMfa;
+    if (!token.hasMfa) {
+      throw new AppError(
+        ErrorCodes.TokenWithoutMfa,
+        'The Partner Center token has no MFA claim (amr lacks "mfa"); Partner Center would reject it with 900421.',
+      );
+    }
+    const listing = await deps.partnerCenter.listNonMfaCompliantPrincipals({ correlationId, accessToken: token.token });
+    syncAtHolder.pcSaysCompliant = listing.isMfaCompliant;
+    const syncAt = clock.now();
+    // Re-plan from a fresh read when another writer (a user's verification) got in between.
+    return retryOnConflict(async () => {
+      const known = await deps.principals.listAll(tenantId);
+      const plan = planSync(known, listing.records, syncAt);
+      await deps.principals.saveMany(plan.writes);
+      return plan.counts;
+    });
+  }
+
+  return async function syncPrincipals(request: SyncRequest): Promise<SyncRun> {
+    const startedAt = clock.now();
+    const correlationId = deps.ids.newId();
+    if (!(await deps.leases.tryAcquire(LEASE, deps.instanceId, LEASE_TTL_MS, startedAt))) {
+      throw new AppError(ErrorCodes.SyncInProgress, 'A Partner Center sync is already running.');
+    }
+    const previous = (await deps.syncRuns.latest(tenantId, 1))[0];
+    const observed: { tokenHasMfa?: boolean; pcSaysCompliant?: boolean } = {};
+    const base = {
+      id: syncRunId(startedAt, correlationId.slice(0, 8)),
+      tenantId,
+      trigger: request.trigger,
+      requestedBy: request.requestedBy,
+      correlationId,
+      startedAt,
+    };
+    let run: SyncRun;
+    try {
+      const counts = await fetchAndStore(correlationId, observed);
+      run = { ...base, finishedAt: clock.now(), outcome: 'succeeded', counts, tokenHasMfa: observed.tokenHasMfa, partnerCenterSaysMfaCompliant: observed.pcSaysCompliant };
+      logger.info({ correlationId, counts }, 'sync succeeded');
+    } catch (error) {
+      const { code, message } = describeError(error);
+      run = {
+        ...base,
+        finishedAt: clock.now(),
+        outcome: outcomeForErrorCode(code),
+        tokenHasMfa: observed.tokenHasMfa,
+        partnerCenterSaysMfaCompliant: observed.pcSaysCompliant,
+        errorCode: code,
+        errorMessage: message.slice(0, 1000),
+      };
+      const log = isAppError(error) && error.expected ? logger.warn.bind(logger) : logger.error.bind(logger);
+      log({ correlationId, code, outcome: run.outcome }, 'sync failed');
+    } finally {
+      await deps.leases.release(LEASE, deps.instanceId).catch((error: unknown) => {
+        logger.warn({ err: describeError(error) }, 'could not release the sync lease; it expires on its own');
+      });
+    }
+    await deps.syncRuns.add(run);
+    if (needsReconnect(run.outcome) && previous?.outcome !== run.outcome) {
+      await deps.onReconnectNeeded(run);
+    }
+    return run;
+  };
+}
+
+export type SyncPrincipals = ReturnType<typeof createSyncPrincipals>;

@@ -1,0 +1,128 @@
+import { ActivityTypes, MemoryStorage, type TurnContext } from 'botbuilder';
+import { Application, type TeamsAdapter } from '@microsoft/teams-ai';
+import { Verbs } from '../cards/verbs';
+import { welcomeCard } from '../cards';
+import { AppError, ErrorCodes, describeError } from '../domain/errors';
+import { parseCardData, type CardVerb } from './card-data';
+import { parseCommand } from './commands';
+import type { BotDeps } from './deps';
+import { createHandlers, type Handlers } from './handlers';
+import { reply, replyCard, type Card } from './replies';
+import { createTurnGuard, markTurnDone } from './turn-guard';
+import { actorOf } from './activity';
+
+type CardAction = (context: TurnContext, data: Record<string, unknown>) => Promise<Card | string>;
+
+/**
+ * The teams-ai Application: routes for text commands, install events and card buttons.
+ * Card buttons are Action.Execute (the clicked card is replaced by the answer) with an
+ * Action.Submit fallback (the answer comes as a new message).
+ */
+export function createBotApplication(adapter: TeamsAdapter, botAppId: string, deps: BotDeps): Application {
+  const app = new Application({
+    adapter,
+    botAppId,
+    storage: new MemoryStorage(),
+    removeRecipientMention: true,
+    startTypingTimer: false,
+    longRunningMessages: false,
+  });
+  const handlers = createHandlers(deps);
+
+  app.turn('beforeTurn', createTurnGuard(deps));
+  app.turn('afterTurn', (context) => markTurnDone(deps, context));
+
+  app.conversationUpdate('membersAdded', async (context) => {
+    const botId = context.activity.recipient?.id;
+    const addedBot = (context.activity.membersAdded ?? []).some((m) => m.id === botId);
+    const addedUser = (context.activity.membersAdded ?? []).some((m) => m.id !== botId);
+    if (addedBot || addedUser) await welcome(context);
+  });
+  app.activity(ActivityTypes.InstallationUpdate, async (context) => {
+    if (context.activity.action === 'add' || context.activity.action === 'add-upgrade') await welcome(context);
+  });
+
+  /** Welcome on install, once per user, unless a first notice goes out right now (the turn guard starts it). */
+  async function welcome(context: TurnContext): Promise<void> {
+    const objectId = actorOf(context.activity).aadObjectId;
+    if (!objectId) return;
+    const { principal } = await deps.status.userStatus(objectId);
+    if (principal && principal.status !== 'compliant') return; // the first notice is the welcome
+    const card = welcomeCard({ displayName: context.activity.from?.name || 'there' });
+    await deps.notices.welcomeOnce(objectId, () => replyCard(context, card, 'Welcome to MFA Shepherd'));
+  }
+
+  app.message(/.*/, async (context) => {
+    const value = context.activity.value as { verb?: unknown } | undefined;
+    if (!context.activity.text && value && typeof value.verb === 'string') return; // Action.Submit: handled below
+    await runCommand(context, handlers);
+  });
+
+  const actions: Record<CardVerb, CardAction> = {
+    [Verbs.SetupMfa]: async (_c, data) => handlers.walkthrough((parseCardData(Verbs.SetupMfa, data).step ?? 1)),
+    [Verbs.WalkthroughStep]: async (_c, data) => handlers.walkthrough(parseCardData(Verbs.WalkthroughStep, data).step),
+    [Verbs.VerifyMfa]: async (c, data) => (parseCardData(Verbs.VerifyMfa, data), handlers.verify(c, false)),
+    [Verbs.AlreadyMfa]: async (c, data) => (parseCardData(Verbs.AlreadyMfa, data), handlers.verify(c, true)),
+    [Verbs.Why]: async () => handlers.why(),
+    [Verbs.Status]: async (c) => handlers.myStatus(c),
+    [Verbs.AdminSummary]: async (c) => handlers.adminSummary(c),
+    [Verbs.AdminSync]: async (c) => handlers.syncNow(c),
+    [Verbs.Help]: async (c) => handlers.help(c),
+  };
+
+  for (const [verb, action] of Object.entries(actions) as [CardVerb, CardAction][]) {
+    app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
+      try {
+        return await action(context, (data ?? {}) as Record<string, unknown>);
+      } catch (error) {
+        return handlers.failure(error);
+      }
+    });
+    app.adaptiveCards.actionSubmit(verb, async (context, _state, data) => {
+      try {
+        const answer = await action(context, (data ?? {}) as Record<string, unknown>);
+        if (typeof answer === 'string') await context.sendActivity(answer);
+        else await replyCard(context, answer);
+      } catch (error) {
+        await replyCard(context, handlers.failure(error));
+      }
+    });
+  }
+  // Any other verb: an old card, or a forged or malformed submit. Answer clearly, change nothing.
+  app.adaptiveCards.actionExecute(/.*/, async (context) => {
+    const verb = (context.activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
+    deps.logger.warn({ verb: typeof verb === 'string' ? verb.slice(0, 100) : typeof verb }, 'unknown card verb');
+    return handlers.failure(new AppError(ErrorCodes.InputInvalid, 'That button is no longer supported. Type "help" to see what MFA Shepherd can do.'));
+  });
+
+  app.error(async (context, error) => {
+    deps.logger.error({ err: describeError(error), type: context.activity.type }, 'unhandled turn error');
+    if (context.activity.type === 'message') await replyCard(context, handlers.failure(error));
+  });
+
+  return app;
+}
+
+async function runCommand(context: TurnContext, handlers: Handlers): Promise<void> {
+  try {
+    switch (parseCommand(context.activity.text)) {
+      case 'help':
+        return await replyCard(context, handlers.help(context));
+      case 'status':
+        return await replyCard(context, await handlers.status(context));
+      case 'myStatus':
+        return await replyCard(context, await handlers.myStatus(context));
+      case 'syncNow':
+        await context.sendActivity(handlers.syncNow(context));
+        return;
+      case 'connect':
+        await context.sendActivity(await handlers.connect(context));
+        return;
+      case 'unknown':
+        await reply(context, { text: "Sorry, I didn't get that. Here is what I can do:" });
+        return await replyCard(context, handlers.help(context));
+    }
+  } catch (error) {
+    await replyCard(context, handlers.failure(error));
+  }
+}

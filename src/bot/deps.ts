@@ -1,0 +1,29 @@
+import type { BackgroundTasks } from '../app/background';
+import type { ConnectPartnerCenter } from '../app/connect-partner-center';
+import type { Notices } from '../app/notices';
+import type { ActivityDeduplicator, ContactStore, Logger, Messenger } from '../app/ports';
+import type { StatusQueries } from '../app/status-queries';
+import type { SyncPrincipals } from '../app/sync-principals';
+import type { VerifyRegistration } from '../app/verify-registration';
+import type { Clock } from '../domain/clock';
+
+/** Everything the bot's routes use: use cases and a few stores, no SDK. */
+export interface BotDeps {
+  tenantId: string;
+  adminIds: ReadonlySet<string>;
+  links: { mfaSetup: string; securityInfo: string };
+  defaultTimezone: string;
+  clock: Clock;
+  logger: Logger;
+  background: BackgroundTasks;
+  dedup: ActivityDeduplicator;
+  contacts: ContactStore;
+  messenger: Messenger;
+  notices: Notices;
+  verifyRegistration: VerifyRegistration;
+  status: StatusQueries;
+  syncPrincipals: SyncPrincipals;
+  connectPartnerCenter: ConnectPartnerCenter;
+  /** After a successful sync (scheduled or asked for): first notices to the newly listed. */
+  afterSync: () => Promise<void>;
+}

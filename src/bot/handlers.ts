@@ -1,0 +1,133 @@
+import type { TurnContext } from 'botbuilder';
+import { connectResultMessage, deviceCodeMessage, syncResultMessage, userStatusMessageCard, adminSummaryMessageCard, verificationCard } from '../app/messages';
+import { errorCard, helpCard, walkthroughCard, whyCard } from '../cards';
+import { isAdmin } from '../domain/authorization';
+import { AppError, ErrorCodes, describeError, isAppError } from '../domain/errors';
+import { actorOf, addressOf } from './activity';
+import type { BotDeps } from './deps';
+import { timezoneFor, type Card } from './replies';
+
+/**
+ * What each command or button does, as cards. Routes decide whether a card answers an invoke
+ * (replacing the clicked card) or goes out as a new message.
+ */
+export function createHandlers(deps: BotDeps) {
+  const actorId = (context: TurnContext): string => {
+    const id = actorOf(context.activity).aadObjectId;
+    if (!id) throw new AppError(ErrorCodes.InputInvalid, 'This message carries no Microsoft Entra user, so MFA Shepherd cannot tell who you are.');
+    return id;
+  };
+  const requireAdmin = (context: TurnContext, what: string): string => {
+    const id = actorId(context);
+    if (!isAdmin(id, deps.adminIds)) {
+      deps.logger.warn({ actor: id, action: what }, 'non-admin refused');
+      throw new AppError(ErrorCodes.NotAdmin, `Only MFA Shepherd admins can ${what}. Ask your security admin if you need this.`);
+    }
+    return id;
+  };
+  const displayName = (context: TurnContext) => context.activity.from?.name || 'there';
+
+  /** Send later to the conversation this turn came from (after the 15 s turn window). */
+  const sendLater = (context: TurnContext) => {
+    const address = addressOf(context.activity);
+    return async (message: Parameters<BotDeps['messenger']['send']>[1]) => {
+      if (!address) throw new AppError(ErrorCodes.TeamsNoConversation, 'No conversation to answer in.');
+      await deps.messenger.send(address, message);
+    };
+  };
+
+  return {
+    help(context: TurnContext): Card {
+      return helpCard({ isAdmin: isAdmin(actorOf(context.activity).aadObjectId, deps.adminIds) });
+    },
+
+    why(): Card {
+      return whyCard({ mfaSetupUrl: deps.links.mfaSetup });
+    },
+
+    walkthrough(step: 1 | 2 | 3): Card {
+      return walkthroughCard({ step, mfaSetupUrl: deps.links.mfaSetup, securityInfoUrl: deps.links.securityInfo });
+    },
+
+    async verify(context: TurnContext, fromAlreadyMfa: boolean): Promise<Card> {
+      const objectId = actorId(context);
+      const result = await deps.verifyRegistration(objectId);
+      return verificationCard(result, { timezone: await timezoneFor(deps, context), fromAlreadyMfa, mfaSetupUrl: deps.links.mfaSetup });
+    },
+
+    async myStatus(context: TurnContext): Promise<Card> {
+      const { principal } = await deps.status.userStatus(actorId(context));
+      return userStatusMessageCard(displayName(context), principal, await timezoneFor(deps, context));
+    },
+
+    /** Admins see the compliance summary; everyone else their own state. */
+    async status(context: TurnContext): Promise<Card> {
+      if (!isAdmin(actorOf(context.activity).aadObjectId, deps.adminIds)) return this.myStatus(context);
+      return adminSummaryMessageCard(await deps.status.adminSummary(), await timezoneFor(deps, context));
+    },
+
+    async adminSummary(context: TurnContext): Promise<Card> {
+      requireAdmin(context, 'see the compliance summary');
+      return adminSummaryMessageCard(await deps.status.adminSummary(), await timezoneFor(deps, context));
+    },
+
+    /** Starts a sync; the result is posted to this chat when it is done. */
+    syncNow(context: TurnContext): string {
+      const requestedBy = requireAdmin(context, 'start a sync');
+      const send = sendLater(context);
+      deps.background.run('sync now', async () => {
+        try {
+          const run = await deps.syncPrincipals({ trigger: 'admin', requestedBy });
+          await send(syncResultMessage(run));
+          if (run.outcome === 'succeeded') await deps.afterSync();
+        } catch (error) {
+          const { code, message } = describeError(error);
+          const busy = isAppError(error, ErrorCodes.SyncInProgress);
+          await send({
+            text: message,
+            card: errorCard({ title: busy ? 'A sync is already running' : 'The sync could not run', message, code }),
+          });
+        }
+      });
+      return 'Syncing with Partner Center… I will post the result here.';
+    },
+
+    /** Starts the Secure Application Model consent; the device code and the result come as messages. */
+    async connect(context: TurnContext): Promise<string> {
+      // Everything from the turn is read now: the TurnContext is revoked when the turn ends.
+      const requestedBy = requireAdmin(context, 'connect Partner Center');
+      const send = sendLater(context);
+      const timezone = await timezoneFor(deps, context);
+      deps.background.run('connect partner center', async () => {
+        const outcome = await deps.connectPartnerCenter((prompt) => send(deviceCodeMessage(prompt, timezone)));
+        await send(connectResultMessage(outcome));
+        if (outcome.ok) {
+          const run = await deps.syncPrincipals({ trigger: 'admin', requestedBy });
+          await send(syncResultMessage(run));
+          if (run.outcome === 'succeeded') await deps.afterSync();
+        }
+      });
+      return 'Starting the Partner Center connection. I will send you a sign-in code in a moment.';
+    },
+
+    /** A friendly card for any failure, with the stable code so support can match logs. */
+    failure(error: unknown): Card {
+      const { code, message } = describeError(error);
+      if (isAppError(error) && error.expected) {
+        return errorCard({ title: titleFor(code), message, code });
+      }
+      deps.logger.error({ err: { code, message } }, 'turn failed');
+      return errorCard({ title: 'Something went wrong', message: 'MFA Shepherd hit an unexpected problem. Please try again in a minute; if it keeps happening, tell your admin.', code });
+    },
+  };
+}
+
+function titleFor(code: string): string {
+  if (code === ErrorCodes.NotAdmin) return 'Admins only';
+  if (code === ErrorCodes.InputInvalid) return 'That did not work';
+  if (code.startsWith('STORAGE')) return 'MFA Shepherd cannot reach its storage';
+  if (code.startsWith('GRAPH')) return 'Microsoft Graph did not answer';
+  return 'That did not work';
+}
+
+export type Handlers = ReturnType<typeof createHandlers>;

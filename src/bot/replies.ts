@@ -1,0 +1,25 @@
+import type { TurnContext } from 'botbuilder';
+import type { OutboundMessage } from '../app/ports';
+import type { AdaptiveCard as Card } from '../cards/render';
+import { actorOf, timezoneOf } from './activity';
+import type { BotDeps } from './deps';
+import { toActivity } from './teams-messenger';
+
+export type { AdaptiveCard as Card } from '../cards/render';
+
+export async function reply(context: TurnContext, message: OutboundMessage): Promise<void> {
+  await context.sendActivity(toActivity(message));
+}
+
+export async function replyCard(context: TurnContext, card: Card, text = ''): Promise<void> {
+  await reply(context, { text, card });
+}
+
+/** The user's zone: from this activity's client, else what we stored, else the organisation default. */
+export async function timezoneFor(deps: BotDeps, context: TurnContext): Promise<string> {
+  const direct = timezoneOf(context.activity);
+  if (direct) return direct;
+  const objectId = actorOf(context.activity).aadObjectId;
+  if (!objectId) return deps.defaultTimezone;
+  return (await deps.contacts.get(deps.tenantId, objectId))?.timezone ?? deps.defaultTimezone;
+}

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { BackgroundTasks } from './app/background';
+import { createAdminNotifier } from './app/admin-notifier';
+import { createConnectPartnerCenter } from './app/connect-partner-center';
+import { graphCheckUnavailableMessage, reconnectAlertMessage } from './app/messages';
+import { oncePer } from './app/once-per';
+import { createNotices } from './app/notices';
+import type { Logger, Messenger } from './app/ports';
+import { createStatusQueries } from './app/status-queries';
+import { createSyncPrincipals } from './app/sync-principals';
+import { createVerifyRegistration } from './app/verify-registration';
+import { createTeamsAdapter } from './bot/adapter';
+import { createBotApplication } from './bot/application';
+import type { BotDeps } from './bot/deps';
+import { closeServer, createHttpServer, listen } from './bot/server';
+import { createTeamsMessenger } from './bot/teams-messenger';
+import type { Config } from './config';
+import { adminSet } from './domain/authorization';
+import type { Clock } from './domain/clock';
+import { AppError, ErrorCodes } from './domain/errors';
+import { createGraphClient } from './integrations/graph';
+import { createHttpClient, type HttpClientOptions } from './integrations/http';
+import { createAppTokenProvider, createNetworkClient, createPartnerCenterAuth } from './integrations/identity';
+import { createPartnerCenterClient } from './integrations/partner-center';
+import type { BackoffOptions } from './integrations/teams/retry';
+import { createScheduler } from './jobs/scheduler';
+import { createStorage, type Storage, type StorageOptions } from './storage';
+
+/** Test and benchmark seams; production uses the defaults. */
+export interface ComposeOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  http?: HttpClientOptions;
+  teamsBackoff?: BackoffOptions;
+  storage?: Partial<Pick<StorageOptions, 'retryOptions' | 'requestTimeoutMs'>>;
+  /** Start the scheduled sync (default true). Tests drive syncs themselves. */
+  scheduler?: boolean;
+  instanceId?: string;
+}
+
+export interface MfaShepherd {
+  deps: BotDeps;
+  storage: Storage;
+  server: ReturnType<typeof createHttpServer>;
+  messenger: Messenger;
+  /** Listen on config.port (0 = a free port) and start the scheduler. */
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** Wire configuration, adapters and use cases into a runnable bot. The one place that knows them all. */
+export async function composeMfaShepherd(config: Config, logger: Logger, overrides: ComposeOverrides = {}): Promise<MfaShepherd> {
+  const clock = overrides.clock ?? systemClock;
+  const tenantId = config.partnerCenter.tenantId;
+  const instanceId = overrides.instanceId ?? `instance-${randomUUID()}`;
+  const ids = { newId: () => randomUUID() };
+
+  const storage = await createStorage({
+    connectionString: config.storage.connectionString,
+    tablePrefix: config.storage.tablePrefix,
+    encryptionKey: config.tokenEncryptionKey,
+    // A storage call (retries included) must fit inside Teams' 15-second turn budget.
+    requestTimeoutMs: 8_000,
+    ...overrides.storage,
+  });
+
+  const networkClient = createNetworkClient({ endpointOverride: config.identityEndpointOverride });
+  const http = createHttpClient({
+    ...overrides.http,
+    onAttempt: (report) => {
+      if (report.willRetry) logger.warn({ ...report }, 'HTTP attempt failed; retrying');
+    },
+  });
+  const partnerCenter = createPartnerCenterClient({ baseUrl: config.partnerCenter.baseUrl, principalsPath: config.partnerCenter.principalsPath, http, logger });
+  const auth = config.partnerCenter.clientId
+    ? createPartnerCenterAuth({ clientId: config.partnerCenter.clientId, tenantId, secrets: storage.secrets, networkClient, logger, clock })
+    : notConfiguredAuth();
+  const appToken =
+    config.graph.clientId && config.graph.clientSecret
+      ? createAppTokenProvider({ clientId: config.graph.clientId, clientSecret: config.graph.clientSecret, tenantId, networkClient, logger })
+      : { getToken: () => Promise.reject(new AppError(ErrorCodes.GraphForbidden, 'Microsoft Graph is not configured (GRAPH_CLIENT_ID / GRAPH_CLIENT_SECRET, or BOT_ID / BOT_PASSWORD).')) };
+  const graph = createGraphClient({ baseUrl: config.graph.baseUrl, getToken: () => appToken.getToken(), http });
+
+  const adapter = createTeamsAdapter(config);
+  const messenger = createTeamsMessenger({ adapter, botAppId: config.bot.id ?? '', serviceUrl: config.teams.serviceUrl, backoff: overrides.teamsBackoff, logger });
+  const background = new BackgroundTasks(logger);
+
+  const notifyAdmins = createAdminNotifier({ tenantId, adminIds: config.adminAadObjectIds, contacts: storage.contacts, messenger, logger });
+  const notices = createNotices({
+    tenantId,
+    principals: storage.principals,
+    contacts: storage.contacts,
+    ledger: storage.notices,
+    messenger,
+    graph,
+    appCatalogId: config.teams.appCatalogId,
+    defaultTimezone: config.defaultTimezone,
+    clock,
+    logger,
+  });
+  const syncPrincipals = createSyncPrincipals({
+    tenantId,
+    partnerCenter,
+    auth,
+    principals: storage.principals,
+    syncRuns: storage.syncRuns,
+    leases: storage.leases,
+    ids,
+    clock,
+    logger,
+    instanceId,
+    onReconnectNeeded: async (run) => {
+      await notifyAdmins(reconnectAlertMessage(run, config.defaultTimezone));
+    },
+  });
+  const checkAlerts = oncePer(60 * 60_000, clock);
+  const afterSync = async () => {
+    await notices.sweep();
+  };
+
+  const deps: BotDeps = {
+    tenantId,
+    adminIds: adminSet(config.adminAadObjectIds),
+    links: { mfaSetup: config.links.mfaSetup, securityInfo: config.links.securityInfo },
+    defaultTimezone: config.defaultTimezone,
+    clock,
+    logger,
+    background,
+    dedup: storage.activities,
+    contacts: storage.contacts,
+    messenger,
+    notices,
+    verifyRegistration: createVerifyRegistration({
+      tenantId,
+      graph,
+      principals: storage.principals,
+      clock,
+      logger,
+      onCheckUnavailable: async (verification) => {
+        if (checkAlerts(verification.errorCode ?? 'unknown')) await notifyAdmins(graphCheckUnavailableMessage(verification));
+      },
+    }),
+    status: createStatusQueries({ tenantId, principals: storage.principals, contacts: storage.contacts, syncRuns: storage.syncRuns, auth, syncIntervalMinutes: config.syncIntervalMinutes, clock }),
+    syncPrincipals,
+    connectPartnerCenter: createConnectPartnerCenter({ auth, logger }),
+    afterSync,
+  };
+
+  const app = createBotApplication(adapter, config.bot.id ?? '', deps);
+  const server = createHttpServer({ adapter, app, logger, ready: () => storage.ping(), localMode: config.localMode });
+
+  const scheduler = createScheduler(
+    [
+      {
+        name: 'partner-center-sync',
+        intervalMs: config.syncIntervalMinutes * 60_000,
+        initialDelayMs: 2_000,
+        run: async () => {
+          const run = await syncPrincipals({ trigger: 'schedule' }).catch((error: unknown) => {
+            if (error instanceof AppError && error.code === ErrorCodes.SyncInProgress) return undefined; // another instance has it
+            throw error;
+          });
+          if (run?.outcome === 'succeeded') await afterSync();
+        },
+      },
+    ],
+    logger,
+  );
+
+  return {
+    deps,
+    storage,
+    server,
+    messenger,
+    async start() {
+      const address = await listen(server, config.port, config.bindHost);
+      if (config.localMode) {
+        logger.warn({ url: address.url }, 'local mode: BOT_ID is not set, so /api/messages accepts unauthenticated requests; listening on loopback only');
+      }
+      if (overrides.scheduler !== false) scheduler.start();
+      return address;
+    },
+    async stop() {
+      await scheduler.stop();
+      await closeServer(server);
+      await background.drain();
+    },
+  };
+}
+
+function notConfiguredAuth() {
+  const fail = () =>
+    Promise.reject(new AppError(ErrorCodes.PcNotConnected, 'PARTNER_CENTER_CLIENT_ID is not set: configure the Secure Application Model app registration, then run "connect partner center".'));
+  return { getAccessToken: fail, connectWithDeviceCode: fail, status: async () => ({ connected: false }) };
+}

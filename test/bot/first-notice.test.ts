@@ -1,0 +1,77 @@
+import { PLAYGROUND_USER_ID, PARTNER_TENANT_ID } from '../../sandbox';
+import type { TestUser } from '../support/activities';
+import { startBotHarness, type BotHarness } from '../support/bot-harness';
+import { cardActions, cardText } from '../support/connector';
+
+const ALEX: TestUser = { aadObjectId: PLAYGROUND_USER_ID, name: 'Alex Wilber', tenantId: PARTNER_TENANT_ID, timezone: 'America/New_York' };
+
+const isFirstNotice = (card: Record<string, unknown>) => /Partner Center saw requests from you without MFA/.test(cardText(card));
+
+describe('first notice', () => {
+  let h: BotHarness;
+  beforeEach(async () => {
+    h = await startBotHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it('when a listed user installs the app after a sync, then they get one first notice card with the three buttons', async () => {
+    await h.connect();
+    const run = await h.shepherd.deps.syncPrincipals({ trigger: 'admin' });
+    expect(run.outcome).toBe('succeeded');
+    expect(run.counts?.listed).toBeGreaterThan(20);
+
+    const response = await h.post(h.a.membersAdded(ALEX));
+    expect(response.status).toBe(200);
+    await h.settle();
+
+    const cards = h.connector.cards(h.a.conversationId(ALEX));
+    expect(cards).toHaveLength(1);
+    const text = cardText(cards[0]);
+    expect(isFirstNotice(cards[0]!)).toBe(true);
+    expect(text).toMatch(/Hi Alex Wilber/);
+    expect(text).toMatch(/EST|EDT|New_York|GMT-5|UTC-5/); // shown in the user's own time zone
+    expect(cardActions(cards[0]).map((a) => a.title)).toEqual(['Set up MFA now', 'I already use MFA', 'Why am I seeing this?']);
+  });
+
+  it('when the install event is delivered again and the bot restarts, then the user still has exactly one first notice', async () => {
+    await h.connect();
+    await h.shepherd.deps.syncPrincipals({ trigger: 'admin' });
+    const install = h.a.membersAdded(ALEX);
+    await h.post(install);
+    await h.post(install); // Teams redelivery: same activity id
+    await h.post(h.a.message(ALEX, 'help')); // a new activity: must not resend the notice
+    await h.settle();
+    await h.restart();
+    await h.post(h.a.message(ALEX, 'status'));
+    await h.settle();
+    await h.shepherd.deps.syncPrincipals({ trigger: 'admin' });
+    await h.shepherd.deps.notices.sweep(); // and the sweep after the next sync sends nothing new
+    await h.settle();
+    const notices = h.connector.cards(h.a.conversationId(ALEX)).filter(isFirstNotice);
+    expect(notices).toHaveLength(1);
+  });
+
+  it('when the sync runs after the user installed, then the sweep sends the notice', async () => {
+    await h.post(h.a.message(ALEX, 'hello'));
+    await h.settle();
+    expect(h.connector.cards(h.a.conversationId(ALEX)).some(isFirstNotice)).toBe(false);
+    await h.connect();
+    await h.shepherd.deps.syncPrincipals({ trigger: 'admin' });
+    const tally = await h.shepherd.deps.notices.sweep();
+    expect(tally.sent).toBe(1); // Alex: the only listed user with a chat
+    expect(tally.unreachable).toBeGreaterThan(20); // everyone else: not installed, no catalog id
+  });
+
+  it('when a user Partner Center does not list installs, then both install events together produce one welcome', async () => {
+    const stranger: TestUser = { aadObjectId: 'not-listed-user', name: 'Nora Newcomer', tenantId: PARTNER_TENANT_ID };
+    await Promise.all([h.post(h.a.install(stranger)), h.post(h.a.membersAdded(stranger))]);
+    await h.post(h.a.install(stranger)); // a page reload: new activity ids again
+    await h.settle();
+    const cards = h.connector.cards(h.a.conversationId(stranger));
+    expect(cards).toHaveLength(1);
+    expect(cardText(cards[0])).toMatch(/Welcome|MFA Shepherd/);
+    expect(cards.filter(isFirstNotice)).toHaveLength(0);
+  });
+});

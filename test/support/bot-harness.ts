@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { startSandbox, PARTNER_TENANT_ID, type SandboxHandle } from '../../sandbox';
+import { composeMfaShepherd, type ComposeOverrides, type MfaShepherd } from '../../src/compose';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/logging';
+import { activities, postActivity, type TestUser } from './activities';
+import { LocalConnector } from './connector';
+
+export interface BotHarness {
+  url: string;
+  sandbox: SandboxHandle;
+  connector: LocalConnector;
+  shepherd: MfaShepherd;
+  config: Config;
+  a: ReturnType<typeof activities>;
+  post(activity: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
+  /** Connect Partner Center through the sandbox's device code flow (auto-approved, with MFA). */
+  connect(): Promise<void>;
+  /** Stop the bot and start a new instance over the same storage and sandbox (a restart). */
+  restart(): Promise<void>;
+  /** Wait for background work (first notices, sync-now results) started by turns. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const ADMIN: TestUser = { aadObjectId: 'admin-0001', name: 'Ada Admin', tenantId: PARTNER_TENANT_ID, timezone: 'Europe/Berlin' };
+
+/**
+ * The real bot, in-process, over real HTTP: /api/messages on a free port, Azurite (jest's global
+ * child process) for storage, the sandbox for Partner Center / Graph / Entra, and a local Bot
+ * Connector that records what the bot sends.
+ */
+export async function startBotHarness(options: { env?: Record<string, string>; overrides?: ComposeOverrides } = {}): Promise<BotHarness> {
+  const connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING;
+  if (!connectionString) throw new Error('AZURE_STORAGE_CONNECTION_STRING is not set: run through jest (global setup starts Azurite)');
+  const sandbox = await startSandbox({ port: 0 });
+  const connector = await new LocalConnector().start();
+  try {
+    return await startBot(sandbox, connector, connectionString, options);
+  } catch (error) {
+    await connector.stop();
+    await sandbox.stop();
+    throw error;
+  }
+}
+
+async function startBot(
+  sandbox: SandboxHandle,
+  connector: LocalConnector,
+  connectionString: string,
+  options: { env?: Record<string, string>; overrides?: ComposeOverrides },
+): Promise<BotHarness> {
+  const config = loadConfig({
+    PORT: '0',
+    AZURE_STORAGE_CONNECTION_STRING: connectionString,
+    STORAGE_TABLE_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    PARTNER_TENANT_ID,
+    PARTNER_CENTER_BASE_URL: `${sandbox.url}/pc`,
+    PARTNER_CENTER_CLIENT_ID: 'sam-client-test',
+    GRAPH_BASE_URL: `${sandbox.url}/graph`,
+    GRAPH_CLIENT_ID: 'graph-client-test',
+    GRAPH_CLIENT_SECRET: 'graph-secret-test',
+    IDENTITY_ENDPOINT_OVERRIDE: `${sandbox.url}/entra`,
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ADMIN_AAD_OBJECT_IDS: ADMIN.aadObjectId,
+    DEFAULT_TIMEZONE: 'Europe/London',
+    TEAMS_SERVICE_URL: connector.url,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  const logger = createLogger({ level: config.logLevel });
+  const boot = async () => {
+    const shepherd = await composeMfaShepherd(config, logger, {
+      scheduler: false,
+      http: { retry: { baseDelayMs: 10, maxDelayMs: 50 }, timeoutMs: 2_000 },
+      teamsBackoff: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 1_500 },
+      ...options.overrides,
+    });
+    const { url } = await shepherd.start();
+    return { shepherd, url };
+  };
+  const harness: BotHarness = {
+    ...(await boot()),
+    sandbox,
+    connector,
+    config,
+    a: activities({ serviceUrl: connector.url }),
+    post: (activity, headers) => postActivity(harness.url, activity, headers),
+    async connect() {
+      const outcome = await harness.shepherd.deps.connectPartnerCenter(async () => undefined);
+      if (!outcome.ok) throw new Error(`connect failed: ${outcome.code} ${outcome.message}`);
+    },
+    async restart() {
+      await harness.shepherd.stop();
+      Object.assign(harness, await boot());
+    },
+    settle: () => harness.shepherd.deps.background.drain(),
+    async stop() {
+      await harness.shepherd.stop();
+      await connector.stop();
+      await sandbox.stop();
+    },
+  };
+  return harness;
+}
