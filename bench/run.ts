@@ -1,0 +1,279 @@
+/**
+ * `npm run bench` (= `tsx bench/run.ts [--quick]`): a sync of 10,000 Partner Center records through
+ * the real path (Partner Center client over HTTP against the sandbox, aggregation, planSync,
+ * PrincipalStore.saveMany on Azurite) beside the floor of writing the same entities with raw
+ * data-tables batch transactions, in one run on one Azurite. Prints a table and writes it as JSON
+ * to artifacts/bench/latest.json (`--quick`: latest-quick.json, one run of fewer records).
+ *
+ * Each scenario run is its own child process (peak RSS is that run's), on fresh tables. Azurite
+ * and the sandbox are stopped at the end, on failure and on Ctrl+C.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { TableClient, TableServiceClient, type TransactionAction } from '@azure/data-tables';
+import { startAzurite, type AzuriteHandle } from '../scripts/lib/azurite';
+import { tableName, TABLES } from '../src/storage';
+import { decodeJwtPayload, PARTNER_TENANT_ID, startSandbox, type SandboxHandle } from '../sandbox';
+import { killAll, runInChild } from './children';
+import { mainTable, phaseTable, summarize, TARGET_RATIO, type Row } from './report';
+import type { FloorSpec, ScenarioResult, SyncSpec } from './types';
+
+const QUICK = process.argv.includes('--quick');
+
+const PLAN = QUICK
+  ? { runs: 1, records: 2_000, principals: [500, 2_000], deadlineMs: 120_000 }
+  : { runs: 5, records: 10_000, principals: [2_500, 10_000], deadlineMs: 170_000 };
+/** PrincipalStore's default (createStorage's batchParallelism) and Azure's batch maximum. */
+const PARALLELISM = 4;
+const BATCH_SIZE = 100;
+const CHILD_TIMEOUT_MS = 60_000;
+const PRINCIPALS_PATH = '/v1/nonMfaCompliantPartnerPrincipals';
+
+const OUT = resolve(__dirname, '..', 'artifacts', 'bench', QUICK ? 'latest-quick.json' : 'latest.json');
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+const progress = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+let prefixCounter = 0;
+/** Table prefixes: letters and digits, starting with a letter; unique per run. */
+function freshPrefix(): string {
+  prefixCounter += 1;
+  return `b${randomBytes(4).toString('hex')}${prefixCounter}`;
+}
+
+/** Run `fn`, then drop the tables it used (keeps Azurite's memory flat). A failure of `fn` is not masked by one of the clean-up. */
+async function usingTables(service: TableServiceClient, names: readonly string[], fn: () => Promise<void>): Promise<void> {
+  const drop = (): Promise<unknown> => Promise.all(names.map((name) => service.deleteTable(name)));
+  try {
+    await fn();
+  } catch (error) {
+    await drop().catch(() => undefined);
+    throw error;
+  }
+  await drop();
+}
+
+function storageTables(prefix: string): string[] {
+  return Object.values(TABLES).map((t) => tableName(prefix, t));
+}
+
+/** Azurite is cold after start-up: write and drop a few batches so the first measured run is not its JIT warm-up. */
+async function warmUp(connectionString: string, service: TableServiceClient): Promise<void> {
+  const name = `warm${randomBytes(4).toString('hex')}`;
+  const client = TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
+  await client.createTable();
+  for (let b = 0; b < 20; b++) {
+    const actions: TransactionAction[] = Array.from({ length: BATCH_SIZE }, (_, i) => [
+      'create',
+      { partitionKey: 'warm', rowKey: `${b}-${i}`, upn: `warm${i}@example.com`, at: new Date(), n: i },
+    ]);
+    await client.submitTransaction(actions);
+  }
+  for await (const _page of client.listEntities().byPage({ maxPageSize: 1000 })) {
+    // read it all back once
+  }
+  await service.deleteTable(name);
+}
+
+/** 1/5/15-minute load averages: on a shared 2-core machine other work skews the numbers. */
+function loadText(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
+
+function machine(): Record<string, string | number> {
+  const cpu = cpus();
+  const pkg = (name: string): string => (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cores: cpu.length,
+    cpu: cpu[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    loadAtStart: loadText(),
+    azurite: pkg('azurite'),
+    dataTables: pkg('@azure/data-tables'),
+  };
+}
+
+interface Env {
+  azurite: AzuriteHandle;
+  sandbox: SandboxHandle;
+  service: TableServiceClient;
+  token: { accessToken: string; tokenExpiresOn: string; tokenHasMfa: boolean };
+}
+
+function mintToken(sandbox: SandboxHandle): Env['token'] {
+  const accessToken = sandbox.control.mintToken({ audience: 'partnerCenter', mfa: true });
+  const claims = decodeJwtPayload(accessToken);
+  const amr = Array.isArray(claims['amr']) ? claims['amr'] : [];
+  const exp = typeof claims['exp'] === 'number' ? claims['exp'] : 0;
+  return { accessToken, tokenExpiresOn: new Date(exp * 1000).toISOString(), tokenHasMfa: amr.includes('mfa') };
+}
+
+function checkSync(result: ScenarioResult, what: string): ScenarioResult {
+  const s = result.sync;
+  if (s === undefined || s.outcome !== 'succeeded') {
+    throw new Error(`${what}: the sync did not succeed (${s?.outcome ?? '?'}: ${s?.errorCode ?? ''} ${s?.errorMessage ?? ''})`);
+  }
+  return result;
+}
+
+async function measure(env: Env, rows: { sync: Row; steady: Row; floor: Row }, n: number, run: number): Promise<void> {
+  const tag = `${fmt(n)} principals, run ${run + 1}/${PLAN.runs}`;
+  const ours = async (): Promise<void> => {
+    const prefix = freshPrefix();
+    const spec: SyncSpec = {
+      kind: 'sync',
+      connectionString: env.azurite.connectionString,
+      tablePrefix: prefix,
+      partnerCenterBaseUrl: `${env.sandbox.url}/pc`,
+      principalsPath: PRINCIPALS_PATH,
+      tenantId: PARTNER_TENANT_ID,
+      ...env.token,
+    };
+    await usingTables(env.service, storageTables(prefix), async () => {
+      const first = checkSync(await runInChild(spec, CHILD_TIMEOUT_MS), `sync (${tag})`);
+      if (first.entitiesWritten !== n) throw new Error(`sync (${tag}) wrote ${first.entitiesWritten} entities, expected ${n}`);
+      rows.sync.samples.push(first);
+      progress(`  sync    ${tag}: ${first.seconds.toFixed(2)} s, ${fmt(first.entitiesWritten)} written, peak ${first.peakRssMiB.toFixed(0)} MiB`);
+      // Steady state: the same data again, on the tables the first run just wrote.
+      const again = checkSync(await runInChild(spec, CHILD_TIMEOUT_MS), `steady sync (${tag})`);
+      rows.steady.samples.push(again);
+      progress(`  steady  ${tag}: ${again.seconds.toFixed(2)} s, ${fmt(again.entitiesWritten)} written, peak ${again.peakRssMiB.toFixed(0)} MiB`);
+    });
+  };
+  const floor = async (): Promise<void> => {
+    const table = `${freshPrefix()}Floor`;
+    const spec: FloorSpec = {
+      kind: 'floor',
+      connectionString: env.azurite.connectionString,
+      table,
+      records: PLAN.records,
+      principals: n,
+      parallelism: PARALLELISM,
+      batchSize: BATCH_SIZE,
+    };
+    await usingTables(env.service, [table], async () => {
+      const result = await runInChild(spec, CHILD_TIMEOUT_MS);
+      if (result.entitiesWritten !== n) throw new Error(`floor (${tag}) wrote ${result.entitiesWritten} entities, expected ${n}`);
+      rows.floor.samples.push(result);
+      progress(`  floor   ${tag}: ${result.seconds.toFixed(2)} s, ${fmt(result.entitiesWritten)} written, peak ${result.peakRssMiB.toFixed(0)} MiB`);
+    });
+  };
+  // Alternate the order so that neither side always runs on a warmer (or fuller) Azurite.
+  if (run % 2 === 0) {
+    await ours();
+    await floor();
+  } else {
+    await floor();
+    await ours();
+  }
+}
+
+async function benchmark(env: Env): Promise<Row[]> {
+  const all: Row[] = [];
+  for (const n of PLAN.principals) {
+    const records = PLAN.records;
+    const generated = env.sandbox.control.generate({ records, principals: n });
+    if (generated.records !== records || generated.principals !== n) {
+      throw new Error(`sandbox generated ${generated.records} records / ${generated.principals} principals, expected ${records} / ${n}`);
+    }
+    const what = `${fmt(records)} PC records, ${fmt(n)} principals`;
+    const rows = {
+      sync: { id: `sync-${n}`, label: `sync ${what}`, kind: 'sync', records, principals: n, floorId: `floor-${n}`, samples: [] } satisfies Row,
+      floor: { id: `floor-${n}`, label: `floor: raw batch transactions, ${fmt(n)} entities`, kind: 'floor', records, principals: n, samples: [] } satisfies Row,
+      steady: { id: `steady-${n}`, label: `steady state: re-sync same ${what}`, kind: 'steady', records, principals: n, samples: [] } satisfies Row,
+    };
+    all.push(rows.sync, rows.floor, rows.steady);
+    for (let run = 0; run < PLAN.runs; run++) {
+      await measure(env, rows, n, run);
+    }
+  }
+  return all;
+}
+
+function busy(facts: Record<string, string | number>): boolean {
+  const cores = Number(facts['cores']);
+  return [facts['loadAtStart'], facts['loadAtEnd']].some((l) => Number(String(l).split(' ')[0]) > cores * 0.75);
+}
+
+function report(rows: Row[], facts: Record<string, string | number>, elapsedSeconds: number): void {
+  const summaries = summarize(rows);
+  const table = mainTable(summaries);
+  const phases = phaseTable(summaries);
+  const head = [
+    `MFA Shepherd benchmark${QUICK ? ' (--quick: 1 run, fewer records; not the real numbers)' : ''}`,
+    `${String(facts['date'])} · node ${String(facts['node'])} · ${String(facts['cores'])} cores (${String(facts['cpu'])}) · ${String(facts['memoryGiB'])} GiB · ${String(facts['platform'])} · azurite ${String(facts['azurite'])} (in memory, child process) · @azure/data-tables ${String(facts['dataTables'])}`,
+    `load average (1/5/15 min) at start ${String(facts['loadAtStart'])}, at end ${String(facts['loadAtEnd'])}${busy(facts) ? ' -- the machine was busy with other work: expect noise' : ''}`,
+    `median of ${PLAN.runs} run(s), each scenario run in its own child process on fresh tables; batches of ${BATCH_SIZE}, ${PARALLELISM} in flight; target: sync within ${TARGET_RATIO}x of the floor`,
+  ];
+  const text = [...head, '', table, '', phases, '', `(benchmark wall time ${elapsedSeconds.toFixed(0)} s; JSON: ${OUT})`].join('\n');
+  process.stdout.write(`\n${text}\n`);
+  mkdirSync(resolve(OUT, '..'), { recursive: true });
+  const json = {
+    quick: QUICK,
+    machine: facts,
+    plan: { ...PLAN, parallelism: PARALLELISM, batchSize: BATCH_SIZE },
+    targetRatio: TARGET_RATIO,
+    elapsedSeconds,
+    summary: summaries,
+    samples: Object.fromEntries(rows.map((r) => [r.id, r.samples])),
+    table: text,
+  };
+  writeFileSync(OUT, `${JSON.stringify(json, null, 2)}\n`);
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const facts = machine();
+  let azurite: AzuriteHandle | undefined;
+  let sandbox: SandboxHandle | undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanup = (): Promise<void> => {
+    cleaning ??= (async () => {
+      killAll();
+      await Promise.allSettled([sandbox?.stop(), azurite?.stop()]);
+    })();
+    return cleaning;
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    progress(`\n${signal}: stopping the benchmark`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const deadline = setTimeout(() => {
+    progress(`the benchmark did not finish within ${PLAN.deadlineMs / 1000} s; stopping`);
+    void cleanup().finally(() => process.exit(1));
+  }, PLAN.deadlineMs);
+
+  try {
+    progress(`starting Azurite (in memory) and the sandbox…`);
+    [azurite, sandbox] = await Promise.all([startAzurite({ inMemory: true }), startSandbox({ seed: 'empty' })]);
+    const service = TableServiceClient.fromConnectionString(azurite.connectionString, { allowInsecureConnection: true });
+    const env: Env = { azurite, sandbox, service, token: mintToken(sandbox) };
+    if (!env.token.tokenHasMfa) throw new Error('the sandbox-minted token carries no "mfa" in amr');
+    await warmUp(azurite.connectionString, service);
+    progress(`running: ${PLAN.runs} run(s) of ${fmt(PLAN.records)} records for ${PLAN.principals.map(fmt).join(' and ')} principals`);
+    const rows = await benchmark(env);
+    report(rows, { ...facts, loadAtEnd: loadText() }, (Date.now() - started) / 1000);
+    return 0;
+  } catch (error) {
+    progress(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 1;
+  } finally {
+    clearTimeout(deadline);
+    await cleanup();
+  }
+}
+
+void main().then((code) => {
+  process.exitCode = code;
+});

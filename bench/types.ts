@@ -1,0 +1,82 @@
+/**
+ * What the benchmark's parent (run.ts) sends to a scenario child (scenario.ts), and what comes back.
+ * Each scenario runs in a fresh child process so its peak memory is its own.
+ */
+
+/** The real sync path: createSyncPrincipals with the real storage and the real Partner Center client. */
+export interface SyncSpec {
+  kind: 'sync';
+  connectionString: string;
+  /** Fresh for an initial sync; the same as an earlier run's for the steady state. */
+  tablePrefix: string;
+  /** e.g. http://127.0.0.1:PORT/pc */
+  partnerCenterBaseUrl: string;
+  principalsPath: string;
+  tenantId: string;
+  /** A sandbox-minted Partner Center token (amr carries "mfa"). */
+  accessToken: string;
+  tokenExpiresOn: string;
+  tokenHasMfa: boolean;
+}
+
+/** Raw `TableClient.submitTransaction` of the entities the sync writes, nothing else. */
+export interface FloorSpec {
+  kind: 'floor';
+  connectionString: string;
+  /** A fresh table, created by the child before the clock starts. */
+  table: string;
+  records: number;
+  principals: number;
+  /** Transactions in flight at once (PrincipalStore's default). */
+  parallelism: number;
+  /** Actions per transaction (Azure's maximum). */
+  batchSize: number;
+}
+
+export type ScenarioSpec = SyncSpec | FloorSpec;
+
+/** Seconds spent in each part of a sync (wrapped ports around the real adapters). */
+export interface SyncPhases {
+  /** Token + Partner Center listing over HTTP (all pages, parsing included). */
+  fetch: number;
+  /** The part of `fetch` spent in HTTP requests (until the body is read); the rest is parsing. */
+  http: number;
+  /** PrincipalStore.listAll. */
+  list: number;
+  /** From the end of listAll to the start of saveMany: aggregation + planSync. */
+  plan: number;
+  /** PrincipalStore.saveMany (batch transactions). */
+  save: number;
+  /** Lease, previous run, sync-run record, lease release. */
+  other: number;
+}
+
+export interface ScenarioResult {
+  kind: ScenarioSpec['kind'];
+  /** The timed section only (set-up such as table creation is outside it). */
+  seconds: number;
+  /** `process.resourceUsage().maxRSS` at the end, in MiB. */
+  peakRssMiB: number;
+  /** RSS just before the timed section, in MiB (the process's baseline: Node, tsx, SDKs). */
+  rssBeforeMiB: number;
+  entitiesWritten: number;
+  transactions: number;
+  /** Summed request-body estimates of the transactions (our store's own estimate; floor: same function). */
+  estimatedBytes: number;
+  /** Sync only. */
+  sync?: {
+    outcome: string;
+    errorCode?: string;
+    errorMessage?: string;
+    records: number;
+    listed: number;
+    new: number;
+    pages: number;
+    known: number;
+    planAttempts: number;
+    phases: SyncPhases;
+    warnings: number;
+  };
+}
+
+export type ChildMessage = { ok: true; result: ScenarioResult } | { ok: false; error: string };
