@@ -46,12 +46,18 @@ export function createSyncPrincipals(deps: SyncDeps) {
         'The Partner Center token has no MFA claim (amr lacks "mfa"); Partner Center would reject it with 900421.',
       );
     }
-    const listing = await deps.partnerCenter.listNonMfaCompliantPrincipals({ correlationId, accessToken: token.token });
+    // Read what we know while Partner Center answers; writes are etag-checked, so a change in
+    // between is caught as a conflict and re-planned from a fresh read.
+    const [listing, firstRead] = await Promise.all([
+      deps.partnerCenter.listNonMfaCompliantPrincipals({ correlationId, accessToken: token.token }),
+      deps.principals.listAll(tenantId),
+    ]);
     syncAtHolder.pcSaysCompliant = listing.isMfaCompliant;
     const syncAt = clock.now();
-    // Re-plan from a fresh read when another writer (a user's verification) got in between.
+    let fresh: Awaited<ReturnType<typeof deps.principals.listAll>> | undefined = firstRead;
     return retryOnConflict(async () => {
-      const known = await deps.principals.listAll(tenantId);
+      const known = fresh ?? (await deps.principals.listAll(tenantId));
+      fresh = undefined;
       const plan = planSync(known, listing.records, syncAt);
       await deps.principals.saveMany(plan.writes);
       return plan.counts;

@@ -36,18 +36,6 @@ const errorBodySchema = z
   })
   .passthrough();
 
-const nonEmpty = z.string().trim().min(1);
-
-const itemSchema = z
-  .object({
-    objectId: nonEmpty,
-    tenantId: z.string().nullish(),
-    upn: z.string().nullish(),
-    userPrincipalName: z.string().nullish(),
-    lastNonMfaCompliantLoginDateTime: z.unknown().optional(),
-    lastNonMfaCompliantRequestDateTime: z.unknown().optional(),
-  })
-  .passthrough();
 
 export interface NextPage {
   uri: string;
@@ -91,19 +79,25 @@ export function parsePartnerCenterTime(value: unknown): Date | undefined {
   return at;
 }
 
+const optionalString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/**
+ * One item → one record. Plain checks rather than a zod schema: this runs 10,000 times a sync and
+ * zod's per-item parse (with passthrough copies) was most of the parsing time in the benchmark.
+ */
 function recordFrom(raw: unknown): NonMfaRecord | undefined {
-  const parsed = itemSchema.safeParse(raw);
-  if (!parsed.success) return undefined;
-  const item = parsed.data;
-  const times = [item.lastNonMfaCompliantLoginDateTime, item.lastNonMfaCompliantRequestDateTime]
-    .map(parsePartnerCenterTime)
-    .filter((t): t is Date => t !== undefined);
-  if (times.length === 0) return undefined;
-  const latest = times.reduce((a, b) => (b.getTime() > a.getTime() ? b : a));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const item = raw as Record<string, unknown>;
+  const objectId = typeof item.objectId === 'string' ? item.objectId.trim() : '';
+  if (objectId === '') return undefined;
+  const login = parsePartnerCenterTime(item.lastNonMfaCompliantLoginDateTime);
+  const request = parsePartnerCenterTime(item.lastNonMfaCompliantRequestDateTime);
+  const latest = login && request ? (request.getTime() > login.getTime() ? request : login) : (login ?? request);
+  if (!latest) return undefined;
   return {
-    objectId: item.objectId.trim(),
-    tenantId: item.tenantId ?? '',
-    upn: item.upn ?? item.userPrincipalName ?? '',
+    objectId,
+    tenantId: optionalString(item.tenantId) ?? '',
+    upn: optionalString(item.upn) ?? optionalString(item.userPrincipalName) ?? '',
     lastNonMfaAt: latest,
   };
 }
