@@ -96,7 +96,6 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     messenger,
     graph,
     appCatalogId: config.teams.appCatalogId,
-    defaultTimezone: config.defaultTimezone,
     clock,
     logger,
   });

@@ -37,14 +37,14 @@ export function syncOutcomeText(outcome: SyncRun['outcome']): string {
   return OUTCOME_TEXT[outcome];
 }
 
-export function firstNoticeMessage(p: Principal, timezone: string, displayName?: string): OutboundMessage {
-  const lastNonMfaText = formatInstant(p.lastNonMfaAt, timezone);
+/** `timezone` undefined: the user's zone is not known yet, so the Teams client renders the time. */
+export function firstNoticeMessage(p: Principal, timezone: string | undefined, displayName?: string): OutboundMessage {
   return {
-    text: `Partner Center saw a sign-in or API call from you without MFA (last: ${lastNonMfaText}). Please set up MFA.`,
+    text: `Partner Center saw a sign-in or API call from you without MFA (last: ${formatInstant(p.lastNonMfaAt, timezone ?? 'UTC')}). Please set up MFA.`,
     card: firstNoticeCard({
       displayName: displayName || p.upn,
       upn: p.upn,
-      lastNonMfaText,
+      lastNonMfaText: timezone ? formatInstant(p.lastNonMfaAt, timezone) : '',
       lastNonMfaIso: p.lastNonMfaAt.toISOString(),
       recordCount: p.recordCount,
       windowDays: 7,

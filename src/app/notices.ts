@@ -15,7 +15,6 @@ export interface NoticeDeps {
   graph: Pick<Graph, 'installAppForUser'>;
   /** The app's org-catalog id; without it MFA Shepherd cannot install itself for a user. */
   appCatalogId?: string;
-  defaultTimezone: string;
   clock: Clock;
   logger: Logger;
 }
@@ -68,7 +67,7 @@ export function createNotices(deps: NoticeDeps) {
     }
     if ((await deps.ledger.claim(key, now)) === 'taken') return 'alreadySent';
     try {
-      const sent = await deps.messenger.send(target.address, firstNoticeMessage(p, target.timezone ?? deps.defaultTimezone, target.address.userName));
+      const sent = await deps.messenger.send(target.address, firstNoticeMessage(p, target.timezone, target.address.userName));
       await deps.ledger.markSent(key, deps.clock.now(), sent.activityId);
       logger.info({ objectId: p.objectId, notice: noticeId(key) }, 'first notice sent');
       return 'sent';

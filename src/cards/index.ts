@@ -7,7 +7,7 @@ export { Verbs, isVerb, type Verb } from './verbs';
 export * from './models';
 export { type AdaptiveCard, type CardData, CardRenderError, ADAPTIVE_CARD_CONTENT_TYPE, toAttachment } from './render';
 export { escapeMarkdown, clip, safeText, safeIdentifier, safeUrl, DEFAULT_MAX_TEXT } from './text';
-export { formatInstant, formatRelative } from './time';
+export { formatInstant, clientLocalTime, formatRelative } from './time';
 export { Links } from './links';
 export { describeSyncOutcome } from './outcomes';
 export { firstNoticeCard, whyCard, welcomeCard } from './notice-cards';

@@ -8,7 +8,10 @@
 export interface FirstNoticeModel {
   displayName: string;
   upn: string;
-  /** The last non-MFA request, formatted in the user's zone. */
+  /**
+   * The last non-MFA request, formatted in the user's zone. Empty when we do not know the zone
+   * yet: the card then lets the Teams client render `lastNonMfaIso` in the reader's own zone.
+   */
   lastNonMfaText: string;
   /** The same instant as ISO 8601 UTC (shown small, for support). */
   lastNonMfaIso: string;

@@ -2,6 +2,7 @@ import type { FirstNoticeModel, WelcomeModel, WhyModel } from './models';
 import { renderTemplate, type AdaptiveCard } from './render';
 import { plural, safeText, safeUrl } from './text';
 import { Links } from './links';
+import { clientLocalTime } from './time';
 import firstNoticeTemplate from './templates/first-notice.json';
 import whyTemplate from './templates/why.json';
 import welcomeTemplate from './templates/welcome.json';
@@ -20,7 +21,7 @@ export function firstNoticeCard(model: FirstNoticeModel): AdaptiveCard {
     accountText: upn === '' ? 'your account' : `your account (${upn})`,
     recordsText: plural(recordCount, 'request', 'requests'),
     windowDays: Math.max(1, Math.trunc(model.windowDays)),
-    lastNonMfaText: safeText(model.lastNonMfaText, 100),
+    lastNonMfaText: model.lastNonMfaText.trim() === '' ? clientLocalTime(new Date(model.lastNonMfaIso)) : safeText(model.lastNonMfaText, 100),
     lastNonMfaIso: safeText(model.lastNonMfaIso, 40),
     hasLastNonMfaIso: model.lastNonMfaIso.trim() !== '',
     reappeared: model.reappeared === true,

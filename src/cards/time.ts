@@ -24,6 +24,17 @@ export function formatInstant(at: Date, zone: string, locale: string = DEFAULT_L
   return withLocale(dt, locale).toFormat(INSTANT_FORMAT);
 }
 
+/**
+ * An instant the Teams client renders in the reader's own time zone and locale (Adaptive Card
+ * DATE/TIME functions), for messages sent before we know the user's zone. Only our own Date
+ * goes in, never user text; the functions want RFC 3339 without milliseconds.
+ */
+export function clientLocalTime(at: Date): string {
+  if (Number.isNaN(at.getTime())) return 'an unknown time';
+  const iso = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `{{DATE(${iso}, SHORT)}}, {{TIME(${iso})}}`;
+}
+
 /** "2 hours ago", "in 3 days"; "just now" within a minute either way. */
 export function formatRelative(at: Date, now: Date, locale: string = DEFAULT_LOCALE): string {
   const target = DateTime.fromJSDate(at);
