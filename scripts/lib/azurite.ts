@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { PARENT_WATCHDOG_IMPORT } from './children';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -61,14 +62,6 @@ const SERVICES: readonly Service[] = ['Blob', 'Queue', 'Table'];
 const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at https?:\/\/\S+:(\d+)/;
 const TAIL_LINES = 40;
 
-/**
- * Preloaded into the child: when our end of its stdin pipe closes (this process exited or was
- * killed, even with SIGKILL), the child shuts itself down instead of living on as an orphan.
- * `unref()` keeps the pipe from holding the child's event loop open after a normal SIGTERM.
- */
-const PARENT_WATCHDOG =
-  "process.stdin.on('end',()=>process.kill(process.pid,'SIGTERM'));" +
-  "process.stdin.on('error',()=>{});process.stdin.resume();process.stdin.unref();";
 
 export function buildConnectionString(endpoints: {
   blobUrl: string;
@@ -135,7 +128,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
 
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    ['--import', `data:text/javascript,${encodeURIComponent(PARENT_WATCHDOG)}`, azuriteEntryPoint(), ...buildArgs(opts, host)],
+    [...PARENT_WATCHDOG_IMPORT, azuriteEntryPoint(), ...buildArgs(opts, host)],
     {
       cwd,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -42,7 +42,7 @@ export function firstNoticeMessage(p: Principal, timezone: string | undefined, d
   return {
     text: `Partner Center saw a sign-in or API call from you without MFA (last: ${formatInstant(p.lastNonMfaAt, timezone ?? 'UTC')}). Please set up MFA.`,
     card: firstNoticeCard({
-      displayName: displayName || p.upn,
+      displayName: displayName ?? '',
       upn: p.upn,
       lastNonMfaText: timezone ? formatInstant(p.lastNonMfaAt, timezone) : '',
       lastNonMfaIso: p.lastNonMfaAt.toISOString(),

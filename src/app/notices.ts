@@ -62,7 +62,7 @@ export function createNotices(deps: NoticeDeps) {
     const now = deps.clock.now();
     if ('unreachable' in target) {
       await deps.contacts.markUnreachable(tenantId, p.objectId, target.unreachable, now, target.detail);
-      logger.info({ objectId: p.objectId, reason: target.unreachable }, 'user unreachable for first notice');
+      logger.debug({ objectId: p.objectId, reason: target.unreachable }, 'user unreachable for first notice');
       return 'unreachable';
     }
     if ((await deps.ledger.claim(key, now)) === 'taken') return 'alreadySent';
