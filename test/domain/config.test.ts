@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config';
+import { configSchema } from '../../src/config/schema';
 import { isAppError } from '../../src/domain/errors';
 
 const valid = {
@@ -52,5 +54,18 @@ describe('loadConfig', () => {
 
   it('when admin ids are listed with spaces and semicolons, then each is kept', () => {
     expect(loadConfig({ ...valid, ADMIN_AAD_OBJECT_IDS: ' a , b;c ' }).adminAadObjectIds).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('configuration documentation', () => {
+  it('when the schema has a key, then the README and env/.env.playground document it', () => {
+    const readme = readFileSync(`${__dirname}/../../README.md`, 'utf8');
+    const envFile = readFileSync(`${__dirname}/../../env/.env.playground`, 'utf8');
+    const keys = Object.keys(configSchema._def.schema.shape).filter((k) => k !== 'NODE_ENV');
+    expect(keys.length).toBeGreaterThan(20);
+    for (const key of keys) {
+      expect({ key, inReadme: readme.includes(`| \`${key}\` |`) }).toEqual({ key, inReadme: true });
+      expect({ key, inEnvFile: envFile.includes(key) }).toEqual({ key, inEnvFile: true });
+    }
   });
 });
