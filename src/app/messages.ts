@@ -3,6 +3,7 @@
  */
 import {
   adminSummaryCard,
+  describeSyncOutcome,
   errorCard,
   connectResultCard,
   deviceCodeCard,
@@ -21,21 +22,6 @@ import type { DeviceCodePrompt, OutboundMessage } from './ports';
 import { methodLabel } from './verify-registration';
 
 export type AdaptiveCard = ReturnType<typeof firstNoticeCard>;
-
-const OUTCOME_TEXT: Record<SyncRun['outcome'], string> = {
-  succeeded: 'Succeeded',
-  mfaRequired: 'Stopped: Partner Center requires MFA on the bot connection (900421)',
-  notConnected: 'Stopped: Partner Center is not connected',
-  throttled: 'Failed: Partner Center throttled the request (429)',
-  unavailable: 'Failed: Partner Center did not answer (will retry next run)',
-  badResponse: 'Failed: Partner Center sent a response MFA Shepherd could not read',
-  storageUnavailable: 'Failed: storage was unreachable',
-  failed: 'Failed',
-};
-
-export function syncOutcomeText(outcome: SyncRun['outcome']): string {
-  return OUTCOME_TEXT[outcome];
-}
 
 /** `timezone` undefined: the user's zone is not known yet, so the Teams client renders the time. */
 export function firstNoticeMessage(p: Principal, timezone: string | undefined, displayName?: string): OutboundMessage {
@@ -107,7 +93,7 @@ export function adminSummaryMessageCard(summary: AdminSummary, timezone: string)
     lastSync: last
       ? {
           atText: formatInstant(last.finishedAt, timezone),
-          outcome: syncOutcomeText(last.outcome),
+          outcome: last.outcome,
           outcomeOk: last.outcome === 'succeeded',
           records: last.counts?.records ?? 0,
           correlationId: last.correlationId,
@@ -128,9 +114,9 @@ export function syncResultMessage(run: SyncRun): OutboundMessage {
   const c = run.counts;
   const seconds = (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
   return {
-    text: `Partner Center sync: ${syncOutcomeText(run.outcome)}`,
+    text: `Partner Center sync: ${describeSyncOutcome(run.outcome)}`,
     card: syncResultCard({
-      outcome: syncOutcomeText(run.outcome),
+      outcome: run.outcome,
       outcomeOk: run.outcome === 'succeeded',
       records: c?.records ?? 0,
       listed: c?.listed ?? 0,

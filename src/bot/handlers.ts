@@ -113,6 +113,14 @@ export function createHandlers(deps: BotDeps) {
     /** A friendly card for any failure, with the stable code so support can match logs. */
     failure(error: unknown): Card {
       const { code, message } = describeError(error);
+      if (code === ErrorCodes.StorageUnavailable) {
+        deps.logger.error({ err: { code, message } }, 'storage unavailable during a turn');
+        return errorCard({
+          title: 'MFA Shepherd cannot reach its storage right now',
+          message: 'Nothing was changed. Please try again in a few minutes; if it keeps happening, tell your admin (the bot reports it on /readyz).',
+          code,
+        });
+      }
       if (isAppError(error) && error.expected) {
         return errorCard({ title: titleFor(code), message, code });
       }

@@ -110,12 +110,20 @@ export function createTeamsMessenger(options: TeamsMessengerOptions): Messenger 
   return {
     async send(to, message) {
       let activityId: string | undefined;
-      await withRetries(to.conversationId, () =>
-        options.adapter.continueConversationAsync(options.botAppId, referenceOf(to), async (context) => {
-          const response = await context.sendActivity(toActivity(message));
-          activityId = response?.id;
-        }),
-      );
+      await withRetries(to.conversationId, async () => {
+        // The adapter hands errors thrown inside the callback to onTurnError and does not rethrow
+        // them, so a 403/404/429 would look like success: catch it here and rethrow outside.
+        let failure: { error: unknown } | undefined;
+        await options.adapter.continueConversationAsync(options.botAppId, referenceOf(to), async (context) => {
+          try {
+            const response = await context.sendActivity(toActivity(message));
+            activityId = response?.id;
+          } catch (error) {
+            failure = { error };
+          }
+        });
+        if (failure) throw failure.error;
+      });
       return { activityId };
     },
 
