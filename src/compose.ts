@@ -184,7 +184,8 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     async stop() {
       await scheduler.stop();
       await closeServer(server);
-      await background.drain();
+      const { unfinished } = await background.drain(10_000);
+      if (unfinished > 0) logger.warn({ unfinished }, 'stopped with background work still running (e.g. a sign-in waiting for an admin)');
     },
   };
 }

@@ -23,8 +23,27 @@ export class BackgroundTasks {
     return this.running.size;
   }
 
-  /** Wait for every task started so far (and those they start), e.g. at shutdown or in tests. */
-  async drain(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running]);
+  /**
+   * Wait for every task started so far (and those they start), e.g. at shutdown or in tests.
+   * With a limit, give up after it (a device-code sign-in can wait 15 minutes for an admin) and
+   * report how many were left.
+   */
+  async drain(limitMs?: number): Promise<{ unfinished: number }> {
+    const deadline = limitMs === undefined ? undefined : Date.now() + limitMs;
+    while (this.running.size > 0) {
+      const all = Promise.all([...this.running]).then(() => true);
+      if (deadline === undefined) {
+        await all;
+        continue;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), left)));
+      const done = await Promise.race([all, timeout]);
+      clearTimeout(timer);
+      if (!done) break;
+    }
+    return { unfinished: this.running.size };
   }
 }

@@ -94,7 +94,9 @@ async function startBot(
       await harness.shepherd.stop();
       Object.assign(harness, await boot());
     },
-    settle: () => harness.shepherd.deps.background.drain(),
+    settle: async () => {
+      await harness.shepherd.deps.background.drain();
+    },
     async stop() {
       await harness.shepherd.stop();
       await connector.stop();
