@@ -19,10 +19,9 @@ import { adminSet } from './domain/authorization';
 import type { Clock } from './domain/clock';
 import { AppError, ErrorCodes } from './domain/errors';
 import { createGraphClient } from './integrations/graph';
-import { createHttpClient, type HttpClientOptions } from './integrations/http';
+import { createHttpClient, type HttpClientOptions, type RetryPolicy } from './integrations/http';
 import { createAppTokenProvider, createNetworkClient, createPartnerCenterAuth } from './integrations/identity';
 import { createPartnerCenterClient } from './integrations/partner-center';
-import type { BackoffOptions } from './integrations/teams/retry';
 import { createScheduler } from './jobs/scheduler';
 import { createStorage, type Storage, type StorageOptions } from './storage';
 
@@ -31,7 +30,7 @@ export interface ComposeOverrides {
   clock?: Clock;
   logger?: Logger;
   http?: HttpClientOptions;
-  teamsBackoff?: BackoffOptions;
+  teamsBackoff?: Partial<RetryPolicy>;
   storage?: Partial<Pick<StorageOptions, 'retryOptions' | 'requestTimeoutMs'>>;
   /** Start the scheduled sync (default true). Tests drive syncs themselves. */
   scheduler?: boolean;

@@ -3,7 +3,7 @@ import type { Logger, Messenger, OutboundMessage } from '../app/ports';
 import type { ConversationAddress } from '../domain/conversation';
 import { AppError, ErrorCodes, type ErrorCode } from '../domain/errors';
 import { TeamsPacer } from '../integrations/teams/pacer';
-import { DEFAULT_TEAMS_BACKOFF, RETRYABLE_TEAMS_STATUSES, backoffDelayMs, parseRetryAfter, type BackoffOptions } from '../integrations/teams/retry';
+import { DEFAULT_RETRY_POLICY, backoffDelayMs, parseRetryAfterMs, type RetryPolicy } from '../integrations/http';
 
 export interface TeamsMessengerOptions {
   adapter: CloudAdapter;
@@ -12,15 +12,18 @@ export interface TeamsMessengerOptions {
   /** Service URL for conversations the bot starts (no captured address yet). */
   serviceUrl: string;
   pacer?: TeamsPacer;
-  backoff?: BackoffOptions;
+  backoff?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
   logger: Logger;
 }
 
+/** Teams asks callers to retry these (412 included), honouring Retry-After, else jittered backoff. */
+const RETRYABLE_TEAMS_STATUSES = new Set([412, 429, 502, 503, 504]);
+
 interface ConnectorFailure {
   status?: number;
   code?: string;
-  retryAfterSeconds?: number;
+  retryAfterMs?: number;
   message: string;
 }
 
@@ -49,7 +52,7 @@ export function readConnectorError(error: unknown): ConnectorFailure {
   return {
     status: typeof status === 'number' ? status : undefined,
     code,
-    retryAfterSeconds: parseRetryAfter(retryAfter, Date.now()),
+    retryAfterMs: parseRetryAfterMs(retryAfter, Date.now()),
     message: e?.message ?? String(error),
   };
 }
@@ -57,7 +60,13 @@ export function readConnectorError(error: unknown): ConnectorFailure {
 function toAppError(failure: ConnectorFailure, cause: unknown): AppError {
   const { status, code, message } = failure;
   const known = (c: ErrorCode, text: string, retryable = false) =>
-    new AppError(c, text, { status, retryable, retryAfterSeconds: failure.retryAfterSeconds, cause, details: { connectorCode: code } });
+    new AppError(c, text, {
+      status,
+      retryable,
+      retryAfterSeconds: failure.retryAfterMs === undefined ? undefined : failure.retryAfterMs / 1000,
+      cause,
+      details: { connectorCode: code },
+    });
   if (status === 403 && code === 'MessageWritesBlocked') return known(ErrorCodes.TeamsBlocked, 'The user blocked MFA Shepherd in Teams.');
   if (status === 403 && code === 'BotNotInConversationRoster') return known(ErrorCodes.TeamsNotInRoster, 'MFA Shepherd is no longer in this chat (uninstalled).');
   if (status === 403) return known(ErrorCodes.TeamsBlocked, `Teams refused the message (${code ?? 'Forbidden'}).`);
@@ -88,7 +97,7 @@ export function toActivity(message: OutboundMessage): Partial<Activity> {
  */
 export function createTeamsMessenger(options: TeamsMessengerOptions): Messenger {
   const pacer = options.pacer ?? new TeamsPacer();
-  const backoff = options.backoff ?? DEFAULT_TEAMS_BACKOFF;
+  const backoff: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 5, ...options.backoff };
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
   async function withRetries<T>(conversationKey: string, call: () => Promise<T>): Promise<T> {
@@ -100,7 +109,10 @@ export function createTeamsMessenger(options: TeamsMessengerOptions): Messenger 
         const failure = readConnectorError(error);
         const retryable = failure.status === undefined || RETRYABLE_TEAMS_STATUSES.has(failure.status);
         if (!retryable || attempt >= backoff.maxAttempts) throw toAppError(failure, error);
-        const delay = backoffDelayMs(attempt, backoff, failure.retryAfterSeconds);
+        const delay =
+          failure.retryAfterMs === undefined
+            ? backoffDelayMs(backoff, attempt, Math.random)
+            : Math.min(failure.retryAfterMs, backoff.maxRetryAfterMs);
         options.logger.warn({ status: failure.status, code: failure.code, attempt, delayMs: delay }, 'Teams send failed; retrying');
         await sleep(delay);
       }
