@@ -28,17 +28,22 @@ export interface PrincipalStore {
   save(principal: Principal): Promise<Principal>;
 }
 
+export interface ContactActivity {
+  tenantId: string;
+  aadObjectId: string;
+  address: ConversationAddress;
+  timezone?: string;
+  locale?: string;
+  at: Date;
+}
+
 export interface ContactStore {
   get(tenantId: string, aadObjectId: string): Promise<UserContact | undefined>;
-  /** Upsert the latest conversation address/timezone/locale; clears any unreachable mark (the user is here). */
-  recordActivity(contact: {
-    tenantId: string;
-    aadObjectId: string;
-    address: ConversationAddress;
-    timezone?: string;
-    locale?: string;
-    at: Date;
-  }): Promise<UserContact>;
+  /**
+   * Upsert the latest conversation address, and the time zone and locale when the activity carried
+   * them (a known zone is kept otherwise); clears any unreachable mark (the user is here).
+   */
+  recordActivity(activity: ContactActivity): Promise<void>;
   markUnreachable(tenantId: string, aadObjectId: string, reason: UnreachableReason, at: Date, detail?: string): Promise<void>;
   listUnreachable(tenantId: string): Promise<UserContact[]>;
 }

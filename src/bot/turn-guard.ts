@@ -44,8 +44,8 @@ async function captureContact(deps: BotDeps, context: TurnContext): Promise<void
     tenantId: deps.tenantId,
     aadObjectId: actor.aadObjectId,
     address,
-    timezone: timezoneOf(activity) ?? before?.timezone,
-    locale: localeOf(activity) ?? before?.locale,
+    timezone: timezoneOf(activity),
+    locale: localeOf(activity),
     at: deps.clock.now(),
   });
   // A user we could not reach before (or never reached): their first notice can go out now.

@@ -1,8 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { z } from 'zod';
-import type { ContactStore } from '../app/ports';
-import { AppError, ErrorCodes } from '../domain/errors';
-import type { ConversationAddress, UnreachableReason, UserContact } from '../domain/conversation';
+import type { ContactActivity, ContactStore } from '../app/ports';
+import type { UnreachableReason, UserContact } from '../domain/conversation';
 import { EntityReader, compact, type NewEntity, type StoredEntity } from './entity';
 import { isEntityNotFound, storageCall, toStorageError } from './errors';
 import { toKey } from './keys';
@@ -58,14 +57,7 @@ export function contactFromEntity(entity: StoredEntity, table: string): UserCont
   });
 }
 
-function activityToEntity(c: {
-  tenantId: string;
-  aadObjectId: string;
-  address: ConversationAddress;
-  timezone?: string;
-  locale?: string;
-  at: Date;
-}): NewEntity {
+function activityToEntity(c: ContactActivity): NewEntity {
   // timezone/locale are merged only when this activity carried them: an activity without
   // `localTimezone` keeps the last known zone.
   return compact({
@@ -112,14 +104,6 @@ export function createContactStore(client: TableClient): ContactStore {
       assertEntityWithinLimits(entity, table);
       const ctx = { operation: 'recordActivity', table, partitionKey: entity.partitionKey, rowKey: entity.rowKey };
       await storageCall(ctx, () => client.upsertEntity(entity, 'Merge'));
-      // Read back: the stored contact may keep a timezone/locale this activity did not carry.
-      const stored = await get(contact.tenantId, contact.aadObjectId);
-      if (stored === undefined) {
-        throw new AppError(ErrorCodes.StorageConflict, `Storage recordActivity on table ${table}: the contact was deleted concurrently`, {
-          details: { ...ctx },
-        });
-      }
-      return stored;
     },
 
     async markUnreachable(tenantId, aadObjectId, reason, at, detail) {

@@ -24,7 +24,7 @@ describe('ContactStore on Azurite', () => {
   });
 
   it('when an activity is recorded, then the contact holds its address, zone, locale and time', async () => {
-    const contact = await storage.contacts.recordActivity({
+    await storage.contacts.recordActivity({
       tenantId: TENANT,
       aadObjectId: 'u1',
       address: address('u1'),
@@ -32,6 +32,7 @@ describe('ContactStore on Azurite', () => {
       locale: 'de-DE',
       at: t0,
     });
+    const contact = (await storage.contacts.get(TENANT, 'u1'))!;
 
     const { etag, ...fields } = contact;
     expect(typeof etag).toBe('string');
@@ -43,18 +44,18 @@ describe('ContactStore on Azurite', () => {
       locale: 'de-DE',
       lastActivityAt: t0,
     });
-    expect(await storage.contacts.get(TENANT, 'u1')).toEqual(contact);
   });
 
   it('when a later activity carries no time zone, then the newest address wins and the known zone stays', async () => {
     await storage.contacts.recordActivity({ tenantId: TENANT, aadObjectId: 'u2', address: address('u2'), timezone: 'Asia/Tokyo', at: t0 });
 
-    const contact = await storage.contacts.recordActivity({
+    await storage.contacts.recordActivity({
       tenantId: TENANT,
       aadObjectId: 'u2',
       address: address('u2', 'a:new-conversation'),
       at: t1,
     });
+    const contact = (await storage.contacts.get(TENANT, 'u2'))!;
 
     expect(contact.address?.conversationId).toBe('a:new-conversation');
     expect(contact.timezone).toBe('Asia/Tokyo');
@@ -74,9 +75,9 @@ describe('ContactStore on Azurite', () => {
     ]);
     expect((await storage.contacts.get(TENANT, 'u3'))?.address).toEqual(address('u3'));
 
-    const back = await storage.contacts.recordActivity({ tenantId: TENANT, aadObjectId: 'u3', address: address('u3'), at: t1 });
+    await storage.contacts.recordActivity({ tenantId: TENANT, aadObjectId: 'u3', address: address('u3'), at: t1 });
 
-    expect(back.unreachable).toBeUndefined();
+    expect((await storage.contacts.get(TENANT, 'u3'))?.unreachable).toBeUndefined();
     expect((await storage.contacts.listUnreachable(TENANT)).map((c) => c.aadObjectId)).toEqual(['never-seen']);
   });
 
