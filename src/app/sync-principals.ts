@@ -17,7 +17,7 @@ export interface SyncDeps {
   logger: Logger;
   /** Told once when the sync starts failing in a way only an admin can fix (reconnect with MFA). */
   onReconnectNeeded: (run: SyncRun) => Promise<void>;
-  /** Holder name of this instance for the sync lease. */
+  /** Names this instance in the sync lease's holder. */
   instanceId: string;
 }
 
@@ -67,7 +67,10 @@ export function createSyncPrincipals(deps: SyncDeps) {
   return async function syncPrincipals(request: SyncRequest): Promise<SyncRun> {
     const startedAt = clock.now();
     const correlationId = deps.ids.newId();
-    if (!(await deps.leases.tryAcquire(LEASE, deps.instanceId, LEASE_TTL_MS, startedAt))) {
+    // The holder is this run, not this instance: a second run in the same process (two admins
+    // clicking at once) must be refused too, not treated as the holder renewing its lease.
+    const holder = `${deps.instanceId}/${correlationId}`;
+    if (!(await deps.leases.tryAcquire(LEASE, holder, LEASE_TTL_MS, startedAt))) {
       throw new AppError(ErrorCodes.SyncInProgress, 'A Partner Center sync is already running.');
     }
     const previous = (await deps.syncRuns.latest(tenantId, 1))[0];
@@ -99,7 +102,7 @@ export function createSyncPrincipals(deps: SyncDeps) {
       const log = isAppError(error) && error.expected ? logger.warn.bind(logger) : logger.error.bind(logger);
       log({ correlationId, code, outcome: run.outcome }, 'sync failed');
     } finally {
-      await deps.leases.release(LEASE, deps.instanceId).catch((error: unknown) => {
+      await deps.leases.release(LEASE, holder).catch((error: unknown) => {
         logger.warn({ err: describeError(error) }, 'could not release the sync lease; it expires on its own');
       });
     }
