@@ -37,11 +37,18 @@ export function createNotices(deps: NoticeDeps) {
   const { tenantId, logger } = deps;
 
   /** Find a conversation: the captured one, else install the app through Graph and create one. */
-  async function reach(p: Principal): Promise<{ address: ConversationAddress; timezone?: string } | { unreachable: UnreachableReason; detail: string }> {
+  async function reach(
+    p: Principal,
+  ): Promise<{ address: ConversationAddress; timezone?: string } | { unreachable: UnreachableReason; detail: string; alreadyRecorded: boolean }> {
     const contact = await deps.contacts.get(tenantId, p.objectId);
     if (contact?.address) return { address: contact.address, timezone: contact.timezone };
     if (!deps.appCatalogId) {
-      return { unreachable: 'notInstalled', detail: 'The user has not installed MFA Shepherd and TEAMS_APP_CATALOG_ID is not set, so it cannot be installed for them.' };
+      return {
+        unreachable: 'notInstalled',
+        detail: 'The user has not installed MFA Shepherd, and TEAMS_APP_CATALOG_ID is not set, so the bot cannot install it for them.',
+        // Every sweep finds them again: write the mark once, not once per sync.
+        alreadyRecorded: contact?.unreachable?.reason === 'notInstalled',
+      };
     }
     try {
       await deps.graph.installAppForUser(p.objectId, deps.appCatalogId);
@@ -51,7 +58,7 @@ export function createNotices(deps: NoticeDeps) {
     } catch (error) {
       const { code, message } = describeError(error);
       if (code === ErrorCodes.StorageUnavailable) throw error;
-      return { unreachable: 'notInstalled', detail: `Installing MFA Shepherd for the user failed (${code}): ${message}` };
+      return { unreachable: 'notInstalled', detail: `Installing MFA Shepherd for the user failed (${code}): ${message}`, alreadyRecorded: false };
     }
   }
 
@@ -61,7 +68,7 @@ export function createNotices(deps: NoticeDeps) {
     const target = await reach(p);
     const now = deps.clock.now();
     if ('unreachable' in target) {
-      await deps.contacts.markUnreachable(tenantId, p.objectId, target.unreachable, now, target.detail);
+      if (!target.alreadyRecorded) await deps.contacts.markUnreachable(tenantId, p.objectId, target.unreachable, now, target.detail);
       logger.debug({ objectId: p.objectId, reason: target.unreachable }, 'user unreachable for first notice');
       return 'unreachable';
     }

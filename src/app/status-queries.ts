@@ -51,19 +51,14 @@ export function createStatusQueries(deps: StatusDeps) {
       const lastSync = runs[0];
       const lastSuccessfulSync = runs.find((r) => r.outcome === 'succeeded');
       const counts = lastSync?.counts;
-      const unreachable = unreachableContacts
+      const unreachable: UnreachableUser[] = [];
+      for (const c of unreachableContacts) {
+        const p = byId.get(c.aadObjectId);
         // Only people we still need to reach matter to the admin.
-        .filter((c) => {
-          const p = byId.get(c.aadObjectId);
-          return c.unreachable !== undefined && (p === undefined || p.status !== 'compliant');
-        })
-        .map((c) => ({
-          aadObjectId: c.aadObjectId,
-          upn: byId.get(c.aadObjectId)?.upn ?? c.aadObjectId,
-          reason: describeUnreachable(c.unreachable!.reason),
-          since: c.unreachable!.at,
-        }))
-        .sort((a, b) => a.since.getTime() - b.since.getTime());
+        if (!c.unreachable || p?.status === 'compliant') continue;
+        unreachable.push({ aadObjectId: c.aadObjectId, upn: p?.upn ?? c.aadObjectId, reason: describeUnreachable(c.unreachable.reason), since: c.unreachable.at });
+      }
+      unreachable.sort((a, b) => a.since.getTime() - b.since.getTime());
       const lastRunWithToken = runs.find((r) => r.tokenHasMfa !== undefined);
       return {
         nonCompliantNow: principals.filter((p) => p.status === 'nonCompliant').length,

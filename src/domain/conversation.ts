@@ -38,10 +38,10 @@ export interface UserContact {
 }
 
 const REASON_TEXT: Record<UnreachableReason, string> = {
-  notInstalled: 'MFA Shepherd is not installed for this user and could not be installed',
-  blocked: 'the user blocked MFA Shepherd in Teams',
-  notInRoster: 'MFA Shepherd was removed from the chat (uninstalled)',
-  conversationGone: 'the 1:1 chat no longer exists',
+  notInstalled: 'Has not installed MFA Shepherd in Teams, and the bot could not install it for them',
+  blocked: 'Blocked MFA Shepherd in Teams',
+  notInRoster: 'Removed MFA Shepherd from Teams (uninstalled)',
+  conversationGone: 'The 1:1 chat with MFA Shepherd no longer exists',
 };
 
 export function describeUnreachable(reason: UnreachableReason): string {

@@ -263,7 +263,7 @@ describe('Partner Center faults', () => {
     expect(summary).toBeDefined();
     const text = allCardText(summary);
     expect(text).toMatch(/The last sync failed: [^.]*(did not answer|unavailable)/);
-    expect(text).toContain('MFA Shepherd is not installed for this user and could not be installed');
+    expect(text).toContain('Has not installed MFA Shepherd in Teams');
     expect(text).toContain(`and ${tally.unreachable - 10} more`);
     const seedUpns = h.sandbox.control.state().principals.map((p) => p.upn);
     const shownUpns = seedUpns.filter((upn) => text.includes(upn));

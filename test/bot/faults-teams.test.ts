@@ -119,7 +119,7 @@ describe('Teams faults', () => {
       const summary = h.connector.cards(h.a.conversationId(ADMIN)).filter((c) => /MFA compliance summary/.test(allText(c))).pop();
       expect(summary).toBeDefined();
       expect(allText(summary)).toContain(alexUser.userPrincipalName);
-      expect(allText(summary)).toContain('the user blocked MFA Shepherd in Teams');
+      expect(allText(summary)).toContain('Blocked MFA Shepherd in Teams');
 
       await h.post(h.a.message(ALEX, 'help')); // unblocked: Teams delivers their message again
       await h.settle();
@@ -143,7 +143,7 @@ describe('Teams faults', () => {
       const contact = await h.shepherd.storage.contacts.get(PARTNER_TENANT_ID, ALEX.aadObjectId);
       expect(contact?.unreachable?.reason).toBe('conversationGone');
       const unreachable = await h.shepherd.deps.status.adminSummary();
-      expect(unreachable.unreachable.map((u) => [u.upn, u.reason])).toContainEqual([alexUser.userPrincipalName, 'the 1:1 chat no longer exists']);
+      expect(unreachable.unreachable.map((u) => [u.upn, u.reason])).toContainEqual([alexUser.userPrincipalName, 'The 1:1 chat with MFA Shepherd no longer exists']);
     });
 
     it('when two sweeps run at the same time, then each user gets exactly one notice', async () => {

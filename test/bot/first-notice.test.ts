@@ -62,6 +62,14 @@ describe('first notice', () => {
     const tally = await h.shepherd.deps.notices.sweep();
     expect(tally.sent).toBe(1); // Alex: the only listed user with a chat
     expect(tally.unreachable).toBeGreaterThan(20); // everyone else: not installed, no catalog id
+    const marked = await h.shepherd.storage.contacts.listUnreachable(PARTNER_TENANT_ID);
+    expect(marked.length).toBe(tally.unreachable);
+
+    // The next sweep finds the same people unreachable and writes nothing new for them.
+    const before = new Map(marked.map((c) => [c.aadObjectId, c.etag]));
+    await h.shepherd.deps.notices.sweep();
+    const after = await h.shepherd.storage.contacts.listUnreachable(PARTNER_TENANT_ID);
+    expect(after.every((c) => before.get(c.aadObjectId) === c.etag)).toBe(true);
   });
 
   it('when a user Partner Center does not list installs, then both install events together produce one welcome', async () => {
