@@ -124,6 +124,15 @@ export function applySync(
       };
     }
     case 'compliant': {
+      if (!hasNewRequest && current.resolution === 'notListed') {
+        // Resolved only because a sync did not list them, and now listed again with no newer
+        // request: that earlier listing was incomplete (Partner Center's window cannot bring
+        // back records that aged out). Undo the resolution; same episode, no second notice.
+        return {
+          next: { ...current, ...seen, status: 'nonCompliant', resolvedAt: undefined, resolution: undefined },
+          change: 'updated',
+        };
+      }
       if (!hasNewRequest) {
         return { next: { ...current, ...seen }, change: seenChanged(current, listed) ? 'updated' : 'unchanged' };
       }

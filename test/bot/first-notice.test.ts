@@ -82,4 +82,24 @@ describe('first notice', () => {
     expect(cardText(cards[0])).toMatch(/Welcome|MFA Shepherd/);
     expect(cards.filter(isFirstNotice)).toHaveLength(0);
   });
+
+  it('when Partner Center once answers with an empty list, then users are resolved and come back without a second notice', async () => {
+    await h.connect();
+    await h.shepherd.deps.syncPrincipals({ trigger: 'admin' });
+    await h.post(h.a.membersAdded(ALEX));
+    await h.settle();
+    const seeded = h.sandbox.control.records();
+
+    h.sandbox.control.replaceRecords([]);
+    const empty = await h.shepherd.deps.syncPrincipals({ trigger: 'admin' });
+    expect(empty.counts?.resolved).toBeGreaterThan(20);
+
+    h.sandbox.control.replaceRecords(seeded);
+    const back = await h.shepherd.deps.syncPrincipals({ trigger: 'admin' });
+    expect(back.counts).toMatchObject({ new: 0, reappeared: 0, nonCompliant: empty.counts?.resolved });
+    await h.shepherd.deps.notices.sweep();
+    await h.settle();
+    expect(h.connector.cards(h.a.conversationId(ALEX)).filter(isFirstNotice)).toHaveLength(1);
+    expect((await h.shepherd.deps.status.userStatus(ALEX.aadObjectId)).principal).toMatchObject({ status: 'nonCompliant', episode: 1 });
+  });
 });

@@ -78,6 +78,13 @@ describe('applySync', () => {
     expect(next).toMatchObject({ status: 'nonCompliant', episode: 2, episodeStartedAt: syncAt, resolvedAt: undefined });
   });
 
+  it('when a principal resolved as not listed is listed again with the same records, then it is non-compliant again in the same episode', () => {
+    const resolved = applySync(base(), undefined, T('2026-11-21T13:00:00Z')).next; // e.g. one empty answer
+    const { next, change } = applySync(resolved, aggregateRecords([rec('a', '2026-11-20T10:00:00Z')])[0], syncAt);
+    expect(change).toBe('updated');
+    expect(next).toMatchObject({ status: 'nonCompliant', episode: 1, resolvedAt: undefined, resolution: undefined });
+  });
+
   it('when a compliant principal is listed only with requests from before it was resolved, then it stays compliant', () => {
     const verified = applyVerification(base(), { checkedAt: T('2026-11-21T15:00:00Z'), outcome: 'registered', source: 'registrationDetails', methods: [] });
     const resolved = applySync(verified, undefined, T('2026-11-21T16:00:00Z')).next;
