@@ -91,6 +91,8 @@ export interface LeaseStore {
 export interface PrincipalListing {
   records: NonMfaRecord[];
   pages: number;
+  /** Items without objectId or a readable time. */
+  skipped: number;
   /** Partner Center's answer to `ValidateMfa: true`, when it gave one. */
   isMfaCompliant?: boolean;
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock';
 import { AppError, ErrorCodes, describeError, isAppError } from '../domain/errors';
-import { planSync } from '../domain/sync';
+import { canonicalId } from '../domain/principal';
+import { assessListing, planSync } from '../domain/sync';
 import { needsReconnect, outcomeForErrorCode, syncRunId, type SyncRun } from '../domain/sync-run';
 import { retryOnConflict } from './retry-on-conflict';
 import type { IdGenerator, LeaseStore, Logger, PartnerCenter, PartnerCenterAuth, PrincipalStore, SyncRunStore } from './ports';
@@ -53,12 +54,18 @@ export function createSyncPrincipals(deps: SyncDeps) {
       deps.principals.listAll(tenantId),
     ]);
     syncAtHolder.pcSaysCompliant = listing.isMfaCompliant;
+    const assessment = assessListing(listing.records.length, listing.skipped);
+    if (!assessment.usable) throw new AppError(ErrorCodes.PcBadResponse, `Partner Center's list could not be trusted: ${assessment.reason ?? ''}`);
+    if (!assessment.complete) logger.warn({ correlationId, records: listing.records.length }, "Partner Center's 10,000-record cap was reached: nobody missing from this list is marked resolved");
+    // One partner, one partition: principals are keyed by the configured tenant and canonical ids,
+    // whatever case or tenant field Partner Center's items carry.
+    const records = listing.records.map((r) => ({ ...r, tenantId, objectId: canonicalId(r.objectId) }));
     const syncAt = clock.now();
     let fresh: Awaited<ReturnType<typeof deps.principals.listAll>> | undefined = firstRead;
     return retryOnConflict(async () => {
       const known = fresh ?? (await deps.principals.listAll(tenantId));
       fresh = undefined;
-      const plan = planSync(known, listing.records, syncAt);
+      const plan = planSync(known, records, syncAt, { complete: assessment.complete });
       await deps.principals.saveMany(plan.writes);
       return plan.counts;
     });

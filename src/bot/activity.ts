@@ -1,5 +1,6 @@
 import { TurnContext, type Activity } from 'botbuilder';
 import type { ConversationAddress } from '../domain/conversation';
+import { canonicalId } from '../domain/principal';
 
 /** Who is acting: always the activity's sender, never a value inside card data. */
 export interface Actor {
@@ -10,8 +11,9 @@ export interface Actor {
 
 export function actorOf(activity: Partial<Activity>): Actor {
   const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
+  const aadObjectId = activity.from?.aadObjectId;
   return {
-    aadObjectId: activity.from?.aadObjectId,
+    aadObjectId: aadObjectId ? canonicalId(aadObjectId) : undefined,
     tenantId: channelData?.tenant?.id ?? activity.conversation?.tenantId,
     name: activity.from?.name,
   };

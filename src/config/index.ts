@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
 import { AppError, ErrorCodes } from '../domain/errors';
+import { canonicalId } from '../domain/principal';
 import { configSchema, type RawConfig } from './schema';
 
 /** The validated configuration, in the shape the rest of the code uses. */
@@ -52,18 +53,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     partnerCenter: {
       baseUrl: c.PARTNER_CENTER_BASE_URL.replace(/\/+$/, ''),
       principalsPath: c.PARTNER_CENTER_PRINCIPALS_PATH,
-      tenantId: c.PARTNER_TENANT_ID,
+      tenantId: canonicalId(c.PARTNER_TENANT_ID),
       clientId: c.PARTNER_CENTER_CLIENT_ID,
     },
     graph: {
       baseUrl: c.GRAPH_BASE_URL.replace(/\/+$/, ''),
       clientId: c.GRAPH_CLIENT_ID ?? c.BOT_ID,
       clientSecret: c.GRAPH_CLIENT_SECRET ?? c.BOT_PASSWORD,
-      tenantId: c.PARTNER_TENANT_ID,
+      tenantId: canonicalId(c.PARTNER_TENANT_ID),
     },
     identityEndpointOverride: c.IDENTITY_ENDPOINT_OVERRIDE?.replace(/\/+$/, ''),
     tokenEncryptionKey: Buffer.from(c.TOKEN_ENCRYPTION_KEY, 'base64'),
-    adminAadObjectIds: c.ADMIN_AAD_OBJECT_IDS,
+    adminAadObjectIds: c.ADMIN_AAD_OBJECT_IDS.map(canonicalId),
     syncIntervalMinutes: c.SYNC_INTERVAL_MINUTES,
     defaultTimezone: c.DEFAULT_TIMEZONE,
     teams: { appCatalogId: c.TEAMS_APP_CATALOG_ID, serviceUrl: c.TEAMS_SERVICE_URL },

@@ -10,6 +10,14 @@ export interface NonMfaRecord {
   lastNonMfaAt: Date;
 }
 
+/**
+ * Ids as MFA Shepherd stores and compares them. Entra object and tenant ids are GUIDs whose case
+ * differs between sources (Partner Center, Teams, configuration); storage keys are case-sensitive.
+ */
+export function canonicalId(id: string): string {
+  return id.trim().toLowerCase();
+}
+
 export interface AggregatedPrincipal {
   objectId: string;
   tenantId: string;

@@ -22,11 +22,47 @@ export interface SyncPlan {
   counts: SyncCounts;
 }
 
+/** Partner Center returns at most the most recent 10,000 records. */
+export const PARTNER_CENTER_RECORD_CAP = 10_000;
+/** More unreadable items than this share means the format changed: trust nothing. */
+const MAX_SKIPPED_SHARE = 0.05;
+
+export interface ListingAssessment {
+  /** False: do not use this listing at all (it would resolve people who are still listed). */
+  usable: boolean;
+  /**
+   * False when Partner Center may have left people out (its 10,000-record cap was reached):
+   * nobody missing from it is resolved.
+   */
+  complete: boolean;
+  reason?: string;
+}
+
+/** Whether a listing can be trusted to resolve the principals it does not contain. */
+export function assessListing(records: number, skipped: number): ListingAssessment {
+  const total = records + skipped;
+  if (skipped > 0 && skipped / total > MAX_SKIPPED_SHARE) {
+    return {
+      usable: false,
+      complete: false,
+      reason: `${skipped} of ${total} items from Partner Center had no objectId or no readable time (has the format changed?); nothing was changed`,
+    };
+  }
+  return { usable: true, complete: total < PARTNER_CENTER_RECORD_CAP };
+}
+
 /**
  * Compare what Partner Center lists now with what we know, and decide what to write.
- * Pure: no I/O, the sync time is passed in.
+ * Pure: no I/O, the sync time is passed in. With an incomplete listing (`complete: false`),
+ * principals it does not contain are left as they are.
  */
-export function planSync(known: readonly Principal[], records: readonly NonMfaRecord[], syncAt: Date): SyncPlan {
+export function planSync(
+  known: readonly Principal[],
+  records: readonly NonMfaRecord[],
+  syncAt: Date,
+  options: { complete?: boolean } = {},
+): SyncPlan {
+  const complete = options.complete ?? true;
   const listed = new Map<string, AggregatedPrincipal>();
   for (const p of aggregateRecords(records)) listed.set(p.objectId, p);
 
@@ -45,7 +81,12 @@ export function planSync(known: readonly Principal[], records: readonly NonMfaRe
   const seen = new Set<string>();
   for (const current of known) {
     seen.add(current.objectId);
-    const { next, change } = applySync(current, listed.get(current.objectId), syncAt);
+    const listing = listed.get(current.objectId);
+    if (!listing && !complete) {
+      record(current, 'unchanged');
+      continue;
+    }
+    const { next, change } = applySync(current, listing, syncAt);
     record(next, change);
   }
   for (const p of listed.values()) {

@@ -1,6 +1,6 @@
 import { aggregateRecords, type NonMfaRecord } from '../../src/domain/principal';
 import { applySync, applyVerification, detectPrincipal, methodsProvideMfa, type Principal } from '../../src/domain/compliance';
-import { planSync } from '../../src/domain/sync';
+import { assessListing, planSync } from '../../src/domain/sync';
 
 const T = (iso: string) => new Date(iso);
 const rec = (objectId: string, at: string, upn = `${objectId}@contoso.example`): NonMfaRecord => ({
@@ -143,5 +143,29 @@ describe('planSync', () => {
     const second = planSync(first.writes, records, T('2026-11-22T13:00:00Z'));
     expect(second.writes).toEqual([]);
     expect(second.counts.new).toBe(0);
+  });
+});
+
+describe('assessListing', () => {
+  it.each([
+    [100, 0, { usable: true, complete: true }],
+    [100, 5, { usable: true, complete: true }],
+    [0, 0, { usable: true, complete: true }],
+    [9_990, 10, { usable: true, complete: false }],
+    [100, 6, { usable: false, complete: false }],
+    [0, 2, { usable: false, complete: false }],
+  ])('when %i records were read and %i skipped, then the listing is %j', (records, skipped, expected) => {
+    expect(assessListing(records, skipped)).toMatchObject(expected);
+  });
+});
+
+describe('planSync with an incomplete listing', () => {
+  it('when the listing hit the record cap, then principals missing from it are not resolved', () => {
+    const syncAt = T('2026-11-22T12:00:00Z');
+    const old = detectPrincipal(aggregateRecords([rec('old', '2026-11-16T10:00:00Z')])[0]!, T('2026-11-21T00:00:00Z'));
+    const plan = planSync([old], [rec('new', '2026-11-22T01:00:00Z')], syncAt, { complete: false });
+    expect(plan.changes.get('old')).toBe('unchanged');
+    expect(plan.writes.map((p) => p.objectId)).toEqual(['new']);
+    expect(plan.counts.resolved).toBe(0);
   });
 });
