@@ -1,0 +1,20 @@
+export {
+  createBusinessCalendar,
+  DEFAULT_WORKING_DAYS,
+  DEFAULT_WORKING_HOURS,
+  workingDayMinutes,
+  type BusinessCalendar,
+  type BusinessCalendarInput,
+  type Closure,
+} from './business-calendar';
+export type { HolidayRegion } from './holidays';
+export {
+  businessDayInfo,
+  businessDayInfoRange,
+  isBusinessDay,
+  type BusinessDayInfo,
+  type NonBusinessReason,
+} from './business-day';
+export { businessMillisBetween, businessMinutesBetween, clockStart, dueAt } from './business-time';
+export { MICROSOFT_SLA_BUSINESS_DAYS, slaStatus, slaTransition, type SlaState, type SlaStatus } from './sla';
+export type { LocalDate, TimeOfDay } from './values';
