@@ -29,7 +29,7 @@ describe('what a sync trusts from Partner Center', () => {
       const { lastNonMfaCompliantLoginDateTime, lastNonMfaCompliantRequestDateTime, ...rest } = r as Record<string, unknown>;
       return { ...rest, lastNonMfaCompliantSignInDateTime: lastNonMfaCompliantLoginDateTime ?? lastNonMfaCompliantRequestDateTime };
     });
-    h.sandbox.control.replaceRecords(renamed as never);
+    h.sandbox.control.replaceRecords(renamed);
     const run = await h.shepherd.deps.syncPrincipals({ trigger: 'admin' });
     expect(run).toMatchObject({ outcome: 'badResponse', errorCode: 'PC_BAD_RESPONSE' });
     expect(run.errorMessage).toMatch(/format changed/);
