@@ -109,9 +109,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     clock,
     logger,
     instanceId,
-    onReconnectNeeded: async (run) => {
-      await notifyAdmins(reconnectAlertMessage(run, config.defaultTimezone));
-    },
+    onReconnectNeeded: async (run) => (await notifyAdmins(reconnectAlertMessage(run, config.defaultTimezone))).delivered,
   });
   const checkAlerts = oncePer(60 * 60_000, clock);
   const afterSync = async () => {
@@ -175,7 +173,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     async start() {
       const address = await listen(server, config.port, config.bindHost);
       if (config.localMode) {
-        logger.warn({ url: address.url }, 'local mode: BOT_ID is not set, so /api/messages accepts unauthenticated requests; listening on loopback only');
+        logger.warn({ url: address.url }, `local mode: BOT_ID is not set, so /api/messages accepts unauthenticated requests; listening on ${config.bindHost} (loopback) only`);
       }
       if (overrides.scheduler !== false) scheduler.start();
       return address;

@@ -108,7 +108,7 @@ export async function runSync(spec: SyncSpec): Promise<ScenarioResult> {
     clock: { now: () => new Date() },
     logger,
     instanceId: `bench-${process.pid}`,
-    onReconnectNeeded: async () => undefined,
+    onReconnectNeeded: async () => 0,
   });
 
   const rssBeforeMiB = process.memoryUsage().rss / 1024 / 1024;

@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/clock';
-import { needsAction, type Principal } from '../domain/compliance';
+import type { Principal } from '../domain/compliance';
 import type { ConversationAddress, UnreachableReason } from '../domain/conversation';
 import { ErrorCodes, describeError, isAppError, type ErrorCode } from '../domain/errors';
 import { noticeId, type NoticeKey } from '../domain/notice';
@@ -41,7 +41,10 @@ export function createNotices(deps: NoticeDeps) {
     p: Principal,
   ): Promise<{ address: ConversationAddress; timezone?: string } | { unreachable: UnreachableReason; detail: string; alreadyRecorded: boolean }> {
     const contact = await deps.contacts.get(tenantId, p.objectId);
-    if (contact?.address) return { address: contact.address, timezone: contact.timezone };
+    // A chat Teams said is gone (404) or that we were removed from (403) is not written to again;
+    // with a catalog id the bot reinstalls itself and starts a new one below.
+    const dead = contact?.unreachable?.reason === 'conversationGone' || contact?.unreachable?.reason === 'notInRoster';
+    if (contact?.address && !(dead && deps.appCatalogId)) return { address: contact.address, timezone: contact.timezone };
     if (!deps.appCatalogId) {
       return {
         unreachable: 'notInstalled',
@@ -63,7 +66,7 @@ export function createNotices(deps: NoticeDeps) {
   }
 
   async function notify(p: Principal): Promise<NoticeResult> {
-    if (!needsAction(p)) return 'notNeeded';
+    if (!needsNotice(p)) return 'notNeeded';
     const key: NoticeKey = { tenantId, objectId: p.objectId, kind: 'first', episode: p.episode };
     const target = await reach(p);
     const now = deps.clock.now();
@@ -73,11 +76,9 @@ export function createNotices(deps: NoticeDeps) {
       return 'unreachable';
     }
     if ((await deps.ledger.claim(key, now)) === 'taken') return 'alreadySent';
+    let sent: { activityId?: string };
     try {
-      const sent = await deps.messenger.send(target.address, firstNoticeMessage(p, target.timezone, target.address.userName));
-      await deps.ledger.markSent(key, deps.clock.now(), sent.activityId);
-      logger.info({ objectId: p.objectId, notice: noticeId(key) }, 'first notice sent');
-      return 'sent';
+      sent = await deps.messenger.send(target.address, firstNoticeMessage(p, target.timezone, target.address.userName));
     } catch (error) {
       const { code, message } = describeError(error);
       const reason = isAppError(error) ? UNREACHABLE_BY_CODE[error.code] : undefined;
@@ -91,6 +92,26 @@ export function createNotices(deps: NoticeDeps) {
       logger.warn({ objectId: p.objectId, err: { code, message } }, 'first notice failed; will retry');
       return 'failed';
     }
+    // Sent. If recording that fails, the claim stays 'sending', which also means "never again":
+    // releasing it here would send the notice a second time.
+    await retryOnce(() => deps.ledger.markSent(key, deps.clock.now(), sent.activityId)).catch((error: unknown) => {
+      logger.error({ objectId: p.objectId, err: describeError(error) }, 'first notice sent but not recorded as sent; it will not be resent');
+    });
+    logger.info({ objectId: p.objectId, notice: noticeId(key) }, 'first notice sent');
+    return 'sent';
+  }
+
+  async function retryOnce(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch {
+      await work(); // one more try for a passing storage blip; the second failure propagates
+    }
+  }
+
+  /** Someone whose MFA registration Graph already verified is not told they lack it. */
+  function needsNotice(p: Principal): boolean {
+    return p.status === 'nonCompliant';
   }
 
   return {
@@ -123,8 +144,14 @@ export function createNotices(deps: NoticeDeps) {
       const done = new Set(notices.filter((n) => n.kind === 'first' && n.status !== 'unreachable').map((n) => noticeId(n)));
       const tally: Record<NoticeResult, number> = { sent: 0, alreadySent: 0, unreachable: 0, failed: 0, notNeeded: 0 };
       for (const p of principals) {
-        if (!needsAction(p) || done.has(noticeId({ objectId: p.objectId, kind: 'first', episode: p.episode }))) continue;
-        tally[await notify(p)] += 1;
+        if (!needsNotice(p) || done.has(noticeId({ objectId: p.objectId, kind: 'first', episode: p.episode }))) continue;
+        try {
+          tally[await notify(p)] += 1;
+        } catch (error) {
+          // One user's failure (a storage blip) must not stop everyone else's notice.
+          tally.failed += 1;
+          logger.warn({ objectId: p.objectId, err: describeError(error) }, 'first notice failed; the next sweep tries again');
+        }
       }
       logger.info({ tally }, 'notice sweep finished');
       return tally;

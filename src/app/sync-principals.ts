@@ -16,8 +16,11 @@ export interface SyncDeps {
   ids: IdGenerator;
   clock: Clock;
   logger: Logger;
-  /** Told once when the sync starts failing in a way only an admin can fix (reconnect with MFA). */
-  onReconnectNeeded: (run: SyncRun) => Promise<void>;
+  /**
+   * Told when the sync starts failing in a way only an admin can fix (reconnect with MFA).
+   * Answers how many admins it reached.
+   */
+  onReconnectNeeded: (run: SyncRun) => Promise<number>;
   /** Names this instance in the sync lease's holder. */
   instanceId: string;
 }
@@ -80,7 +83,7 @@ export function createSyncPrincipals(deps: SyncDeps) {
     if (!(await deps.leases.tryAcquire(LEASE, holder, LEASE_TTL_MS, startedAt))) {
       throw new AppError(ErrorCodes.SyncInProgress, 'A Partner Center sync is already running.');
     }
-    const previous = (await deps.syncRuns.latest(tenantId, 1))[0];
+    let previous: SyncRun | undefined;
     const observed: { tokenHasMfa?: boolean; pcSaysCompliant?: boolean } = {};
     const base = {
       id: syncRunId(startedAt, correlationId.slice(0, 8)),
@@ -92,6 +95,7 @@ export function createSyncPrincipals(deps: SyncDeps) {
     };
     let run: SyncRun;
     try {
+      previous = (await deps.syncRuns.latest(tenantId, 1))[0];
       const counts = await fetchAndStore(correlationId, observed);
       run = { ...base, finishedAt: clock.now(), outcome: 'succeeded', counts, tokenHasMfa: observed.tokenHasMfa, partnerCenterSaysMfaCompliant: observed.pcSaysCompliant };
       logger.info({ correlationId, counts }, 'sync succeeded');
@@ -113,10 +117,12 @@ export function createSyncPrincipals(deps: SyncDeps) {
         logger.warn({ err: describeError(error) }, 'could not release the sync lease; it expires on its own');
       });
     }
-    await deps.syncRuns.add(run);
-    if (needsReconnect(run.outcome) && previous?.outcome !== run.outcome) {
-      await deps.onReconnectNeeded(run);
+    // Tell admins once per failure streak, and again while an alert reached none of them (no admin
+    // had a chat with the bot yet, Teams failed). Before storing the run, which may fail too.
+    if (needsReconnect(run.outcome) && (previous?.outcome !== run.outcome || !previous.adminsAlerted)) {
+      run = { ...run, adminsAlerted: await deps.onReconnectNeeded(run) };
     }
+    await deps.syncRuns.add(run);
     return run;
   };
 }

@@ -3,7 +3,7 @@ import { connectResultMessage, deviceCodeMessage, syncResultMessage, userStatusM
 import { errorCard, helpCard, walkthroughCard, whyCard } from '../cards';
 import { isAdmin } from '../domain/authorization';
 import { AppError, ErrorCodes, describeError, isAppError } from '../domain/errors';
-import { actorOf, addressOf } from './activity';
+import { actorOf, addressOf, isPersonal } from './activity';
 import type { BotDeps } from './deps';
 import { timezoneFor, type Card } from './replies';
 
@@ -96,6 +96,10 @@ export function createHandlers(deps: BotDeps) {
     async connect(context: TurnContext): Promise<string> {
       // Everything from the turn is read now: the TurnContext is revoked when the turn ends.
       const requestedBy = requireAdmin(context, 'connect Partner Center');
+      if (!isPersonal(context.activity)) {
+        // Anyone in a channel could type the sign-in code first and become the bot's Partner Center identity.
+        throw new AppError(ErrorCodes.InputInvalid, 'For security, connect Partner Center in your 1:1 chat with MFA Shepherd, not in a channel: the sign-in code must stay private.');
+      }
       const send = sendLater(context);
       const timezone = await timezoneFor(deps, context);
       deps.background.run('connect partner center', async () => {

@@ -61,6 +61,13 @@ export const configSchema = z
     NODE_ENV: z.string().optional(),
   })
   .superRefine((c, ctx) => {
+    if (!c.BOT_ID && c.BIND_HOST && !['127.0.0.1', '::1', 'localhost'].includes(c.BIND_HOST)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['BIND_HOST'],
+        message: 'must be a loopback address (127.0.0.1, ::1, localhost) while BOT_ID is unset: without BOT_ID nobody checks who calls /api/messages',
+      });
+    }
     if (c.BOT_ID && c.BOT_TYPE !== 'UserAssignedMSI' && !c.BOT_PASSWORD) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BOT_PASSWORD'], message: 'is required when BOT_ID is set (unless BOT_TYPE=UserAssignedMSI)' });
     }

@@ -29,6 +29,8 @@ export interface SyncRun {
   partnerCenterSaysMfaCompliant?: boolean;
   errorCode?: string;
   errorMessage?: string;
+  /** Admins a reconnect alert about this run reached (absent: no alert was due). */
+  adminsAlerted?: number;
 }
 
 const OUTCOME_BY_CODE: Record<string, SyncOutcome> = {

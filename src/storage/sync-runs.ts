@@ -51,6 +51,7 @@ export function syncRunToEntity(run: SyncRun): NewEntity {
     partnerCenterSaysMfaCompliant: run.partnerCenterSaysMfaCompliant,
     errorCode: run.errorCode,
     errorMessage: run.errorMessage?.slice(0, MAX_ERROR_MESSAGE_CHARS),
+    adminsAlerted: run.adminsAlerted,
   });
 }
 
@@ -70,6 +71,7 @@ export function syncRunFromEntity(entity: StoredEntity, table: string): SyncRun 
     partnerCenterSaysMfaCompliant: r.optionalBoolean('partnerCenterSaysMfaCompliant'),
     errorCode: r.optionalString('errorCode'),
     errorMessage: r.optionalString('errorMessage'),
+    adminsAlerted: r.optionalInt('adminsAlerted'),
   });
 }
 

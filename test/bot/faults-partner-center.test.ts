@@ -89,6 +89,32 @@ describe('Partner Center faults', () => {
     expect(reconnectAlerts()).toHaveLength(2);
   });
 
+  it('when a 900421 alert reached no admin, then the next failing sync alerts again', async () => {
+    await storedPrincipalsAndPendingChange();
+    h.sandbox.control.addFault({ target: 'partnerCenter', kind: 'mfaRequired' });
+    const unheard = await sync(); // the admin has no chat with the bot yet
+    expect(unheard).toMatchObject({ outcome: 'mfaRequired', adminsAlerted: 0 });
+    expect(reconnectAlerts()).toHaveLength(0);
+
+    await chatWith(ADMIN);
+    expect(await sync()).toMatchObject({ outcome: 'mfaRequired', adminsAlerted: 1 });
+    expect(reconnectAlerts()).toHaveLength(1);
+    expect(await sync()).toMatchObject({ outcome: 'mfaRequired' });
+    expect(reconnectAlerts()).toHaveLength(1); // heard once: not repeated
+    expect((await h.shepherd.storage.syncRuns.latest(PARTNER_TENANT_ID, 1))[0]?.adminsAlerted).toBeUndefined();
+  });
+
+  it('when storage fails right after the sync lease was taken, then the lease is released and the next sync runs', async () => {
+    await h.connect();
+    const runs = h.shepherd.storage.syncRuns;
+    const latest = runs.latest.bind(runs);
+    runs.latest = () => Promise.reject(new Error('storage blip')); // the next read fails once
+    const failed = await sync().catch((error: unknown) => error);
+    runs.latest = latest;
+    expect(failed).toBeDefined();
+    expect((await sync()).outcome).toBe('succeeded');
+  });
+
   it('when Partner Center answers 500 twice and then OK, then the sync succeeds with the right counts', async () => {
     const now = Date.now();
     const users = [contosoObjectId(1), contosoObjectId(2), contosoObjectId(3)];

@@ -41,6 +41,11 @@ describe('loadConfig', () => {
     expect(errorOf({ ...valid, TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=' })).toMatch(/TOKEN_ENCRYPTION_KEY .*32 bytes/);
   });
 
+  it('when BOT_ID is unset and BIND_HOST is not loopback, then the start is refused', () => {
+    expect(errorOf({ ...valid, BIND_HOST: '0.0.0.0' })).toMatch(/BIND_HOST .*loopback/);
+    expect(loadConfig({ ...valid, BIND_HOST: '::1' }).bindHost).toBe('::1');
+  });
+
   it('when BOT_ID is set without a password, then BOT_PASSWORD is named', () => {
     expect(errorOf({ ...valid, BOT_ID: 'app-id', BOT_TENANT_ID: 't' })).toMatch(/BOT_PASSWORD/);
   });
