@@ -1,0 +1,8 @@
+/** The technical-exception request: state machine, authorization, draft validation, audit. Pure. */
+export * from './request';
+export * from './draft';
+export * from './rules';
+export * from './commands';
+export * from './audit';
+export * from './errors';
+export { cleanText, textLength } from './text';

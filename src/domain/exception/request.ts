@@ -1,0 +1,99 @@
+import { AppError, ErrorCodes } from '../errors';
+import type { DraftFields } from './draft';
+
+/**
+ * A technical-exception request, top to bottom:
+ *
+ *   draft ⇄ (saved by the requester)
+ *     → inReview                 submitted by the requester to the approvers
+ *         → changesRequested     an approver asked for changes; the requester edits and resubmits
+ *         → approved             an approver (not the requester) approved it
+ *               → submittedToMicrosoft   an admin filed it in Partner Center: Microsoft's 3-business-day clock runs
+ *                     → granted          Microsoft granted it, perhaps until an end date (then: expired)
+ *                     → denied           Microsoft denied it
+ *         → rejected             an approver rejected it
+ *   draft, inReview, changesRequested → withdrawn   by the requester
+ *
+ * `expired` is never stored: a granted request whose end date has passed (see `effectiveStatus`).
+ */
+export type ExceptionStatus =
+  | 'draft'
+  | 'inReview'
+  | 'changesRequested'
+  | 'approved'
+  | 'rejected'
+  | 'withdrawn'
+  | 'submittedToMicrosoft'
+  | 'granted'
+  | 'denied';
+
+export type EffectiveStatus = ExceptionStatus | 'expired';
+
+export interface ExceptionRequest {
+  id: string;
+  /** AAD object ID of the user the exception is for; only they edit, submit and withdraw. */
+  requesterId: string;
+  requesterUpn: string;
+  status: ExceptionStatus;
+  fields: DraftFields;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Times submitted for review (0: never). Approval cards carry it, so a click on an old round is refused. */
+  reviewRound: number;
+  submittedForReviewAt?: Date;
+  /** The review decision of the current round (approve, reject, request changes); cleared on resubmission. */
+  decidedBy?: string;
+  decidedAt?: Date;
+  /** Approve: the optional comment; reject: the reason; request changes: what to change. */
+  decisionComment?: string;
+  withdrawnAt?: Date;
+  /** Partner Center support case number. */
+  supportCaseNumber?: string;
+  /** When an admin recorded the submission to Microsoft: the SLA clock starts here. */
+  submittedToMicrosoftAt?: Date;
+  submittedToMicrosoftBy?: string;
+  /** Granted: the end date, when Microsoft gave one. */
+  grantedUntil?: Date;
+  deniedReason?: string;
+  /** Who recorded Microsoft's answer (granted or denied), and when. */
+  answerRecordedBy?: string;
+  answerRecordedAt?: Date;
+  /** Storage concurrency token, carried through untouched; absent for a request not stored yet. */
+  etag?: string;
+}
+
+/** A new, empty draft. The id comes from outside (storage or the app decides how ids look). */
+export function newExceptionRequest(input: { id: string; requesterId: string; requesterUpn: string; at: Date }): ExceptionRequest {
+  if (input.id.trim() === '' || input.requesterId.trim() === '') {
+    throw new AppError(ErrorCodes.InputInvalid, 'An exception request needs an id and a requester.');
+  }
+  return {
+    id: input.id,
+    requesterId: input.requesterId,
+    requesterUpn: input.requesterUpn,
+    status: 'draft',
+    fields: {},
+    createdAt: input.at,
+    updatedAt: input.at,
+    reviewRound: 0,
+  };
+}
+
+/** The status to show and act on at `now`: a granted request past its end date is `expired`. */
+export function effectiveStatus(request: Pick<ExceptionRequest, 'status' | 'grantedUntil'>, now: Date): EffectiveStatus {
+  if (request.status === 'granted' && request.grantedUntil && now.getTime() >= request.grantedUntil.getTime()) {
+    return 'expired';
+  }
+  return request.status;
+}
+
+/** Whether an exception covers the requester at `now` (granted, not expired): reminders pause. */
+export function exceptionCovers(request: Pick<ExceptionRequest, 'status' | 'grantedUntil'>, now: Date): boolean {
+  return effectiveStatus(request, now) === 'granted';
+}
+
+/** AAD object IDs compare case-insensitively (as admin lists do); an empty id matches nothing. */
+export function sameId(a: string | undefined, b: string | undefined): boolean {
+  const x = a?.trim().toLowerCase() ?? '';
+  return x !== '' && x === (b?.trim().toLowerCase() ?? '');
+}
