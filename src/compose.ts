@@ -32,6 +32,8 @@ export interface ComposeOverrides {
   http?: HttpClientOptions;
   teamsBackoff?: Partial<RetryPolicy>;
   storage?: Partial<Pick<StorageOptions, 'retryOptions' | 'requestTimeoutMs'>>;
+  /** How long a turn waits for Graph before answering "later" (default 10 s, under Teams' 15 s). */
+  interactiveDeadlineMs?: number;
   /** Start the scheduled sync (default true). Tests drive syncs themselves. */
   scheduler?: boolean;
   instanceId?: string;
@@ -141,6 +143,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     status: createStatusQueries({ tenantId, principals: storage.principals, contacts: storage.contacts, syncRuns: storage.syncRuns, auth, syncIntervalMinutes: config.syncIntervalMinutes, clock }),
     syncPrincipals,
     connectPartnerCenter: createConnectPartnerCenter({ auth, logger }),
+    interactiveDeadlineMs: overrides.interactiveDeadlineMs ?? 10_000,
     afterSync,
   };
 

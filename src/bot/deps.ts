@@ -24,6 +24,8 @@ export interface BotDeps {
   status: StatusQueries;
   syncPrincipals: SyncPrincipals;
   connectPartnerCenter: ConnectPartnerCenter;
+  /** How long a turn may wait for a remote answer (Graph) before replying "later": under Teams' 15 s. */
+  interactiveDeadlineMs: number;
   /** After a successful sync (scheduled or asked for): first notices to the newly listed. */
   afterSync: () => Promise<void>;
 }

@@ -49,10 +49,24 @@ export function createHandlers(deps: BotDeps) {
       return walkthroughCard({ step, mfaSetupUrl: deps.links.mfaSetup, securityInfoUrl: deps.links.securityInfo });
     },
 
-    async verify(context: TurnContext, fromAlreadyMfa: boolean): Promise<Card> {
+    /**
+     * Graph can be slow (throttling, Retry-After): the answer must reach Teams within 15 s. What
+     * Graph answers in time replaces the card; a later answer is posted to the chat when it comes.
+     */
+    async verify(context: TurnContext, fromAlreadyMfa: boolean): Promise<Card | string> {
       const objectId = actorId(context);
-      const result = await deps.verifyRegistration(objectId);
-      return verificationCard(result, { timezone: await timezoneFor(deps, context), fromAlreadyMfa, mfaSetupUrl: deps.links.mfaSetup });
+      const timezone = await timezoneFor(deps, context);
+      const send = sendLater(context);
+      const render = (result: Awaited<ReturnType<BotDeps['verifyRegistration']>>) =>
+        verificationCard(result, { timezone, fromAlreadyMfa, mfaSetupUrl: deps.links.mfaSetup });
+      const check = deps.verifyRegistration(objectId);
+      const inTime = await withinDeadline(check, deps.interactiveDeadlineMs);
+      if (inTime.done) return render(inTime.value);
+      deps.background.run('registration check (late answer)', async () => {
+        const card = render(await check);
+        await send({ text: 'Your MFA registration check', card });
+      });
+      return 'Microsoft Graph is taking a while to answer. I will post the result here in a moment.';
     },
 
     async myStatus(context: TurnContext): Promise<Card> {
@@ -143,3 +157,14 @@ function titleFor(code: string): string {
 }
 
 export type Handlers = ReturnType<typeof createHandlers>;
+
+/** The value if `work` settles within `ms`; otherwise { done: false } and `work` keeps running. */
+async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ done: false }>((resolve) => (timer = setTimeout(() => resolve({ done: false }), ms)));
+  try {
+    return await Promise.race([work.then((value) => ({ done: true as const, value })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
