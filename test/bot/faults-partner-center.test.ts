@@ -191,7 +191,7 @@ describe('Partner Center faults', () => {
     expect(stored).toMatchObject({ id: run.id, outcome: 'badResponse' });
   });
 
-  it('when the admin signs in WITHOUT MFA, then connect reports the failure, and a sync stops with mfaRequired without calling Partner Center', async () => {
+  it('when the admin signs in WITHOUT MFA, then connect reports the failure, keeps no connection, and a sync stops without calling Partner Center', async () => {
     await chatWith(ADMIN);
     h.sandbox.control.configure({ autoApproveDeviceCodes: false });
 
@@ -216,11 +216,11 @@ describe('Partner Center faults', () => {
 
     const run = await sync();
 
-    expect(run.outcome).toBe('mfaRequired');
-    expect(run.errorCode).toBe('TOKEN_WITHOUT_MFA');
-    expect(run.tokenHasMfa).toBe(false);
+    // The sign-in without MFA was not kept: there is no connection at all, and admins are told.
+    expect(run.outcome).toBe('notConnected');
+    expect(run.errorCode).toBe('PC_NOT_CONNECTED');
     expect(pcRequests()).toHaveLength(0);
-    expect(reconnectAlerts().map(allCardText)).toEqual([expect.stringContaining("It wasn't used")]);
+    expect(reconnectAlerts()).toHaveLength(1);
   });
 
   it('when a non-admin types "sync now", then they get an admins-only card and nothing syncs', async () => {

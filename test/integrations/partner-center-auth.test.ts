@@ -99,7 +99,7 @@ describe('Partner Center connection (msal-node device code + silent refresh) aga
     expect(await tokenGrants()).toEqual(grantsBefore);
   });
 
-  it('when the admin consents without MFA, then the connection reports hasMfa false with a warning, and so do its refreshed tokens', async () => {
+  it('when the admin consents without MFA and nobody was connected, then it reports hasMfa false with a warning and keeps nothing', async () => {
     const warnings: string[] = [];
     const auth = createPartnerCenterAuth({
       clientId: CLIENT_ID,
@@ -114,8 +114,18 @@ describe('Partner Center connection (msal-node device code + silent refresh) aga
     expect(token.hasMfa).toBe(false);
     expect(tokenHasMfa(token.token)).toBe(false);
     expect(warnings).toEqual([expect.stringContaining('WITHOUT MFA')]);
+    expect(await newAuth().status()).toEqual({ connected: false });
+    await expect(newAuth().getAccessToken()).rejects.toMatchObject({ code: 'PC_NOT_CONNECTED' });
+  });
+
+  it('when a connection with MFA exists and someone consents again without MFA, then the working connection stays', async () => {
+    await newAuth().connectWithDeviceCode(approveWith(true));
+    const auth = newAuth();
+    const refused = await auth.connectWithDeviceCode(approveWith(false));
+    expect(refused.hasMfa).toBe(false);
+    expect((await auth.getAccessToken()).hasMfa).toBe(true);
     dropCachedAccessTokens(secrets);
-    expect((await newAuth().getAccessToken()).hasMfa).toBe(false);
+    expect((await newAuth().getAccessToken()).hasMfa).toBe(true);
   });
 
   it('when the admin consents again, then the new consent replaces the old one in the stored cache', async () => {

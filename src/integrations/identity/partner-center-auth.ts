@@ -124,6 +124,9 @@ export function createPartnerCenterAuth(options: PartnerCenterAuthOptions): Part
       },
     };
 
+    // msal saves the new sign-in as soon as it has it; a consent without MFA must not replace a
+    // working connection, so remember what was stored and put it back in that case.
+    const previous = await options.secrets.get(TOKEN_CACHE_SECRET);
     let result: AuthenticationResult | null;
     try {
       result = await app.acquireTokenByDeviceCode(request);
@@ -133,19 +136,21 @@ export function createPartnerCenterAuth(options: PartnerCenterAuthOptions): Part
     }
     const token = toAccessToken(result);
 
+    if (!token.hasMfa) {
+      if (previous !== undefined) await options.secrets.put(TOKEN_CACHE_SECRET, previous);
+      else if (result?.account) await app.getTokenCache().removeAccount(result.account);
+      logger?.warn(
+        { account: token.account },
+        'Partner Center consent was given WITHOUT MFA (no "mfa" in amr): not kept, the previous connection stays; sign in again with MFA',
+      );
+      return token;
+    }
     // One connection at a time: forget any account connected before this one.
     const connected = result?.account?.homeAccountId;
     for (const other of await accounts()) {
       if (other.homeAccountId !== connected) await app.getTokenCache().removeAccount(other);
     }
-    if (token.hasMfa) {
-      logger?.info({ account: token.account }, 'Partner Center connected with MFA');
-    } else {
-      logger?.warn(
-        { account: token.account },
-        'Partner Center consent was given WITHOUT MFA (no "mfa" in amr): Partner Center will reject its tokens; sign in again with MFA',
-      );
-    }
+    logger?.info({ account: token.account }, 'Partner Center connected with MFA');
     return token;
   }
 

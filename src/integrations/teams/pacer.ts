@@ -55,6 +55,7 @@ export class TeamsPacer {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly conversationLimits: readonly RateWindow[];
+  private acquired = 0;
 
   constructor(options: PacerOptions = {}) {
     this.conversationLimits = options.conversationLimits ?? TEAMS_CONVERSATION_LIMITS;
@@ -65,6 +66,7 @@ export class TeamsPacer {
 
   /** Wait until a send to `conversationId` fits the limits, then count it. */
   async acquire(conversationId: string): Promise<void> {
+    if (++this.acquired % 1_000 === 0) this.prune();
     let conversation = this.conversations.get(conversationId);
     if (!conversation) {
       conversation = new SlidingWindow(this.conversationLimits);
