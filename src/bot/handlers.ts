@@ -36,6 +36,19 @@ export function createHandlers(deps: BotDeps) {
     };
   };
 
+  /** Run a sync for an admin and post its result (or why it could not run) to their chat. */
+  async function syncAndReport(requestedBy: string, send: ReturnType<typeof sendLater>): Promise<void> {
+    try {
+      const run = await deps.syncPrincipals({ trigger: 'admin', requestedBy });
+      await send(syncResultMessage(run));
+      if (run.outcome === 'succeeded') await deps.afterSync();
+    } catch (error) {
+      const { code, message } = describeError(error);
+      const busy = isAppError(error, ErrorCodes.SyncInProgress);
+      await send({ text: message, card: errorCard({ title: busy ? 'A sync is already running' : 'The sync could not run', message, code }) });
+    }
+  }
+
   return {
     help(context: TurnContext): Card {
       return helpCard({ isAdmin: isAdmin(actorOf(context.activity).aadObjectId, deps.adminIds) });
@@ -89,20 +102,7 @@ export function createHandlers(deps: BotDeps) {
     syncNow(context: TurnContext): string {
       const requestedBy = requireAdmin(context, 'start a sync');
       const send = sendLater(context);
-      deps.background.run('sync now', async () => {
-        try {
-          const run = await deps.syncPrincipals({ trigger: 'admin', requestedBy });
-          await send(syncResultMessage(run));
-          if (run.outcome === 'succeeded') await deps.afterSync();
-        } catch (error) {
-          const { code, message } = describeError(error);
-          const busy = isAppError(error, ErrorCodes.SyncInProgress);
-          await send({
-            text: message,
-            card: errorCard({ title: busy ? 'A sync is already running' : 'The sync could not run', message, code }),
-          });
-        }
-      });
+      deps.background.run('sync now', () => syncAndReport(requestedBy, send));
       return 'Syncing with Partner Center… I will post the result here.';
     },
 
@@ -119,11 +119,7 @@ export function createHandlers(deps: BotDeps) {
       deps.background.run('connect partner center', async () => {
         const outcome = await deps.connectPartnerCenter((prompt) => send(deviceCodeMessage(prompt, timezone)));
         await send(connectResultMessage(outcome));
-        if (outcome.ok) {
-          const run = await deps.syncPrincipals({ trigger: 'admin', requestedBy });
-          await send(syncResultMessage(run));
-          if (run.outcome === 'succeeded') await deps.afterSync();
-        }
+        if (outcome.ok) await syncAndReport(requestedBy, send);
       });
       return 'Starting the Partner Center connection. I will send you a sign-in code in a moment.';
     },
