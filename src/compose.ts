@@ -22,6 +22,7 @@ import { createGraphClient } from './integrations/graph';
 import { createHttpClient, type HttpClientOptions, type RetryPolicy } from './integrations/http';
 import { createAppTokenProvider, createNetworkClient, createPartnerCenterAuth } from './integrations/identity';
 import { createPartnerCenterClient } from './integrations/partner-center';
+import { createActivityCleanup } from './jobs/activity-cleanup';
 import { createScheduler } from './jobs/scheduler';
 import { createStorage, type Storage, type StorageOptions } from './storage';
 
@@ -150,6 +151,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   const app = createBotApplication(adapter, config.bot.id ?? '', deps);
   const server = createHttpServer({ adapter, app, logger, ready: () => storage.ping(), localMode: config.localMode });
 
+  const cleanUpActivityClaims = createActivityCleanup({ activities: storage.activities, leases: storage.leases, clock, logger, instanceId });
   const scheduler = createScheduler(
     [
       {
@@ -162,6 +164,14 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
             throw error;
           });
           if (run?.outcome === 'succeeded') await afterSync();
+        },
+      },
+      {
+        name: 'activity-claims-cleanup',
+        intervalMs: 6 * 60 * 60_000,
+        initialDelayMs: 5 * 60_000,
+        run: async () => {
+          await cleanUpActivityClaims();
         },
       },
     ],

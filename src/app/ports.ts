@@ -78,6 +78,8 @@ export interface ActivityDeduplicator {
   claim(activityId: string, at: Date): Promise<'first' | 'duplicate'>;
   /** Mark processing finished, so a stale claim is not taken over. */
   complete(activityId: string, at: Date): Promise<void>;
+  /** Forget claims made before `cutoff` (Teams redelivers within minutes); answers how many. */
+  purgeClaimedBefore(cutoff: Date): Promise<number>;
 }
 
 /** A lease in storage so that one instance runs a sweep at a time. */

@@ -1,7 +1,8 @@
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { ActivityDeduplicator } from '../app/ports';
 import { ErrorCodes, isAppError } from '../domain/errors';
 import { EntityReader, compact, type NewEntity, type StoredEntity } from './entity';
+import { planTransactions, submitTransactions } from './batch';
 import { storageCall } from './errors';
 import { spreadPartition, toKey } from './keys';
 
@@ -81,6 +82,27 @@ export function createActivityDeduplicator(
         if (isAppError(error, ErrorCodes.StorageConflict)) return 'duplicate';
         throw error;
       }
+    },
+
+    async purgeClaimedBefore(cutoff) {
+      // One query over every partition for the keys of old claims, then batch deletes per
+      // partition (a transaction holds one partition and at most 100 actions).
+      const byPartition = new Map<string, TransactionAction[]>();
+      await storageCall({ operation: 'listOldActivities', table }, async () => {
+        const entities = client.listEntities({ queryOptions: { filter: odata`claimedAt lt ${cutoff}`, select: ['PartitionKey', 'RowKey'] } });
+        for await (const e of entities) {
+          const key = { partitionKey: e.partitionKey ?? '', rowKey: e.rowKey ?? '' };
+          const list = byPartition.get(key.partitionKey) ?? [];
+          list.push(['delete', key]);
+          byPartition.set(key.partitionKey, list);
+        }
+      });
+      let purged = 0;
+      for (const actions of byPartition.values()) {
+        await submitTransactions(client, planTransactions(actions, table), { table, parallelism: 2, idsKey: 'activityIds' });
+        purged += actions.length;
+      }
+      return purged;
     },
 
     async complete(activityId, at) {

@@ -1,0 +1,32 @@
+import type { ActivityDeduplicator, LeaseStore, Logger } from '../app/ports';
+import type { Clock } from '../domain/clock';
+
+/** Teams redelivers an activity within minutes; a day of claims is plenty to recognise one. */
+export const ACTIVITY_CLAIMS_KEPT_MS = 24 * 60 * 60_000;
+const LEASE = 'activity-cleanup';
+const LEASE_TTL_MS = 30 * 60_000;
+
+/**
+ * Keeps the activity-deduplication table from growing forever: deletes claims older than a day.
+ * One instance at a time (a lease), so instances do not race to delete the same rows.
+ */
+export function createActivityCleanup(deps: {
+  activities: Pick<ActivityDeduplicator, 'purgeClaimedBefore'>;
+  leases: LeaseStore;
+  clock: Clock;
+  logger: Logger;
+  instanceId: string;
+}) {
+  return async function cleanUpActivityClaims(): Promise<number> {
+    const now = deps.clock.now();
+    const holder = `${deps.instanceId}/cleanup`;
+    if (!(await deps.leases.tryAcquire(LEASE, holder, LEASE_TTL_MS, now))) return 0;
+    try {
+      const purged = await deps.activities.purgeClaimedBefore(new Date(now.getTime() - ACTIVITY_CLAIMS_KEPT_MS));
+      deps.logger.info({ purged }, 'old activity claims deleted');
+      return purged;
+    } finally {
+      await deps.leases.release(LEASE, holder);
+    }
+  };
+}
