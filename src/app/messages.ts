@@ -118,12 +118,7 @@ export function syncResultMessage(run: SyncRun): OutboundMessage {
     card: syncResultCard({
       outcome: run.outcome,
       outcomeOk: run.outcome === 'succeeded',
-      records: c?.records ?? 0,
-      listed: c?.listed ?? 0,
-      nonCompliant: c?.nonCompliant ?? 0,
-      new: c?.new ?? 0,
-      reappeared: c?.reappeared ?? 0,
-      resolved: c?.resolved ?? 0,
+      ...(c ?? { records: 0, listed: 0, nonCompliant: 0, new: 0, reappeared: 0, resolved: 0 }),
       durationText: `${seconds.toFixed(1)} s`,
       correlationId: run.correlationId,
       errorMessage: run.errorMessage,

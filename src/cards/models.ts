@@ -1,3 +1,5 @@
+import type { SyncCounts } from '../domain/sync';
+
 /**
  * One data model per card. Texts named `…Text` are already formatted for the reader (for times:
  * `formatInstant` in the user's zone). Every string from a user, Partner Center or Graph is escaped
@@ -139,16 +141,11 @@ export interface ConnectResultModel {
   message: string;
 }
 
-export interface SyncResultModel {
+/** The counts of a sync run (all zero when it failed before counting). */
+export interface SyncResultModel extends SyncCounts {
   /** A SyncOutcome code ('succeeded', 'mfaRequired', …) or a human label. */
   outcome: string;
   outcomeOk: boolean;
-  records: number;
-  listed: number;
-  nonCompliant: number;
-  new: number;
-  reappeared: number;
-  resolved: number;
   durationText: string;
   correlationId: string;
   errorMessage?: string;
