@@ -25,6 +25,7 @@ import { createPartnerCenterClient } from './integrations/partner-center';
 import { createActivityCleanup } from './jobs/activity-cleanup';
 import { createScheduler } from './jobs/scheduler';
 import { createStorage, type Storage, type StorageOptions } from './storage';
+import { systemClock } from './system-clock';
 
 /** Test and benchmark seams; production uses the defaults. */
 export interface ComposeOverrides {
@@ -50,7 +51,6 @@ export interface MfaShepherd {
   stop(): Promise<void>;
 }
 
-const systemClock: Clock = { now: () => new Date() };
 
 /** Wire configuration, adapters and use cases into a runnable bot. The one place that knows them all. */
 export async function composeMfaShepherd(config: Config, logger: Logger, overrides: ComposeOverrides = {}): Promise<MfaShepherd> {

@@ -14,6 +14,7 @@ import {
   userStatusCard,
   verificationResultCard,
 } from '../cards';
+import type { AdaptiveCard } from '../cards';
 import type { Principal, Verification } from '../domain/compliance';
 import type { SyncRun } from '../domain/sync-run';
 import type { ConnectOutcome } from './connect-partner-center';
@@ -21,7 +22,6 @@ import type { AdminSummary } from './status-queries';
 import type { DeviceCodePrompt, OutboundMessage } from './ports';
 import { methodLabel } from './verify-registration';
 
-export type AdaptiveCard = ReturnType<typeof firstNoticeCard>;
 
 /** `timezone` undefined: the user's zone is not known yet, so the Teams client renders the time. */
 export function firstNoticeMessage(p: Principal, timezone: string | undefined, displayName?: string): OutboundMessage {

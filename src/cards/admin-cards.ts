@@ -1,7 +1,8 @@
 import type { AdminSummaryModel, ReconnectAlertModel, SyncResultModel } from './models';
 import { renderTemplate, type AdaptiveCard } from './render';
 import { safeIdentifier, safeText } from './text';
-import { describeSyncOutcome, outcomeNeedsReconnect } from './outcomes';
+import { needsReconnect } from '../domain/sync-run';
+import { describeSyncOutcome } from './outcomes';
 import adminSummaryTemplate from './templates/admin-summary.json';
 import reconnectAlertTemplate from './templates/reconnect-alert.json';
 import syncResultTemplate from './templates/sync-result.json';
@@ -79,7 +80,7 @@ export function reconnectAlertCard(model: ReconnectAlertModel): AdaptiveCard {
 /** The answer to "sync now". */
 export function syncResultCard(model: SyncResultModel): AdaptiveCard {
   const errorMessage = safeText(model.errorMessage);
-  const needsReconnect = outcomeNeedsReconnect(model.outcome);
+  const reconnect = needsReconnect(model.outcome);
   return renderTemplate('sync-result', syncResultTemplate, {
     outcomeOk: model.outcomeOk === true,
     outcomeText: safeText(describeSyncOutcome(model.outcome), 200),
@@ -93,7 +94,7 @@ export function syncResultCard(model: SyncResultModel): AdaptiveCard {
     correlationId: safeIdentifier(model.correlationId),
     errorMessage,
     hasError: errorMessage !== '',
-    needsReconnect,
-    canRetry: model.outcomeOk !== true && !needsReconnect,
+    needsReconnect: reconnect,
+    canRetry: model.outcomeOk !== true && !reconnect,
   });
 }

@@ -13,8 +13,3 @@ const OUTCOME_LABELS: Readonly<Record<string, string>> = {
 export function describeSyncOutcome(outcome: string): string {
   return Object.prototype.hasOwnProperty.call(OUTCOME_LABELS, outcome) ? (OUTCOME_LABELS[outcome] ?? outcome) : outcome;
 }
-
-/** Outcomes after which only an admin reconnecting helps (mirrors `needsReconnect` in the domain). */
-export function outcomeNeedsReconnect(outcome: string): boolean {
-  return outcome === 'mfaRequired' || outcome === 'notConnected';
-}

@@ -50,7 +50,7 @@ export function outcomeForErrorCode(code: string): SyncOutcome {
 }
 
 /** Outcomes after which admins must act (reconnect) rather than wait for the next run. */
-export function needsReconnect(outcome: SyncOutcome): boolean {
+export function needsReconnect(outcome: string): boolean {
   return outcome === 'mfaRequired' || outcome === 'notConnected';
 }
 

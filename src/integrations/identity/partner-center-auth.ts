@@ -10,6 +10,7 @@ import {
 import type { AccessToken, DeviceCodePrompt, Logger, PartnerCenterAuth, SecretStore } from '../../app/ports';
 import type { Clock } from '../../domain/clock';
 import { AppError, ErrorCodes } from '../../domain/errors';
+import { systemClock } from '../../system-clock';
 import { decodeJwtPayload, tokenHasMfa } from './jwt';
 import { authorityFor, msalSystemOptions } from './msal-config';
 import { notConnected, partnerCenterAuthError } from './msal-errors';
@@ -33,7 +34,6 @@ export interface PartnerCenterAuthOptions {
   deviceCodeTimeoutSeconds?: number;
 }
 
-const systemClock: Clock = { now: () => new Date() };
 
 /** msal's cache, persisted as one secret: loaded before each cache access, saved when changed. */
 function secretCachePlugin(secrets: SecretStore): ICachePlugin {
