@@ -9,6 +9,9 @@ import type { ConversationAddress, UnreachableReason, UserContact } from '../dom
 import type { Notice, NoticeKey } from '../domain/notice';
 import type { NonMfaRecord } from '../domain/principal';
 import type { SyncRun } from '../domain/sync-run';
+import type { AuditEntry, ExceptionRequest } from '../domain/exception';
+import type { Closure } from '../domain/calendar';
+import type { NudgeState } from '../domain/nudge';
 
 // ---------------------------------------------------------------- storage
 
@@ -88,6 +91,93 @@ export interface LeaseStore {
   release(name: string, holder: string): Promise<void>;
 }
 
+/**
+ * Technical-exception requests and their append-only audit log. A request and its audit entries
+ * share one partition, so a state change and its audit entry are written in one transaction.
+ */
+export interface ExceptionStore {
+  /** Store a new request (no etag) with the audit entry of its creation, if any. STORAGE_ALREADY_EXISTS when the id is taken. */
+  create(request: ExceptionRequest, audit?: AuditEntry): Promise<ExceptionRequest>;
+  get(id: string): Promise<ExceptionRequest | undefined>;
+  /**
+   * Replace the request under `next.etag` and append `audit`, in one transaction: both or neither.
+   * STORAGE_CONFLICT when the request changed since it was read (nothing is written).
+   */
+  apply(next: ExceptionRequest, audit: AuditEntry): Promise<ExceptionRequest>;
+  /** Replace the request under its etag without an audit entry: bookkeeping only (e.g. the SLA state announced). */
+  touch(next: ExceptionRequest): Promise<ExceptionRequest>;
+  listByRequester(requesterId: string): Promise<ExceptionRequest[]>;
+  /** Every request (exports, the SLA sweep, nudge stop conditions). */
+  listAll(): Promise<ExceptionRequest[]>;
+  /** The request's audit log, oldest first. */
+  history(id: string): Promise<AuditEntry[]>;
+  /** Every audit entry of every request, oldest first (the CSV export). */
+  listAudit(): Promise<AuditEntry[]>;
+  /** Remember a posted approval card, so a decision can update it for everyone. Idempotent per (request, round, activityId). */
+  addApprovalCard(ref: ApprovalCardRef): Promise<void>;
+  listApprovalCards(requestId: string, round: number): Promise<ApprovalCardRef[]>;
+}
+
+export interface ApprovalCardRef {
+  requestId: string;
+  round: number;
+  address: ConversationAddress;
+  activityId: string;
+}
+
+/** Small named settings with etags: admin closures, the approvals channel, the global nudge pause. */
+export interface SettingsStore {
+  get<T>(name: SettingName): Promise<{ value: T; etag: string } | undefined>;
+  /** Create (no etag: fails with STORAGE_ALREADY_EXISTS if present) or replace under etag (STORAGE_CONFLICT). */
+  put<T>(name: SettingName, value: T, etag?: string): Promise<{ value: T; etag: string }>;
+}
+
+export type SettingName = 'closures' | 'approvalsChannel' | 'nudgesPaused';
+export type ClosuresSetting = Closure[];
+export interface ApprovalsChannelSetting {
+  address: ConversationAddress;
+  setBy: string;
+  setAt: Date;
+}
+export interface NudgesPausedSetting {
+  paused: boolean;
+  by: string;
+  at: Date;
+}
+
+/** One nudge state per user and non-compliance episode (the domain's NudgeState plus its etag). */
+export type StoredNudgeState = NudgeState & { etag?: string };
+
+export interface NudgeStore {
+  /** Every user's current state (PartitionKey = tenant). */
+  listAll(tenantId: string): Promise<StoredNudgeState[]>;
+  get(tenantId: string, objectId: string): Promise<StoredNudgeState | undefined>;
+  /** Create (no etag) or replace under etag; STORAGE_ALREADY_EXISTS / STORAGE_CONFLICT on a race. */
+  save(tenantId: string, state: StoredNudgeState): Promise<StoredNudgeState>;
+}
+
+// ---------------------------------------------------------------- outbox
+
+/** A message to deliver later, at least once, through the durable outbox (Azure Storage Queues). */
+export interface OutboxMessage {
+  /**
+   * Idempotency key: one key is delivered at most once as far as the ledger can tell (a redelivered
+   * queue message or a second enqueue with the same key sends nothing). E.g. `nudge:<objectId>:<episode>:reminder:2`.
+   */
+  key: string;
+  tenantId: string;
+  /** A user's 1:1 chat (address looked up at send time) or a known conversation (an admin channel). */
+  to: { aadObjectId: string } | { address: ConversationAddress };
+  message: OutboundMessage;
+  /** What it is, for logs and reports (e.g. 'nudge.reminder', 'sla.breached'). */
+  kind: string;
+}
+
+export interface Outbox {
+  /** Durably enqueue; returns once the queue has them. */
+  enqueue(messages: readonly OutboxMessage[]): Promise<void>;
+}
+
 // ---------------------------------------------------------------- Partner Center
 
 export interface PrincipalListing {
@@ -145,6 +235,8 @@ export interface Graph {
   getRegistrationDetails(objectId: string): Promise<RegistrationDetails>;
   /** `@odata.type` of each registered method. */
   listAuthenticationMethods(objectId: string): Promise<string[]>;
+  /** The user's manager in Entra ID, or undefined when none (404). GRAPH_NOT_FOUND when the user does not exist. */
+  getManager?(objectId: string): Promise<{ id: string; displayName?: string; userPrincipalName?: string } | undefined>;
   /** Install the Teams app for a user; 409 (already installed) is success. */
   installAppForUser(objectId: string, catalogAppId: string): Promise<'installed' | 'alreadyInstalled'>;
 }
@@ -164,6 +256,8 @@ export interface Messenger {
    * Throws TEAMS_BLOCKED, TEAMS_NOT_IN_ROSTER, TEAMS_CONVERSATION_GONE, TEAMS_THROTTLED, TEAMS_UNAVAILABLE.
    */
   send(to: ConversationAddress, message: OutboundMessage): Promise<{ activityId?: string }>;
+  /** Replace a message the bot sent earlier (an approval card after a decision). */
+  update?(to: ConversationAddress, activityId: string, message: OutboundMessage): Promise<void>;
   /** Create the 1:1 conversation with a user who has the app installed. */
   createPersonalConversation(user: { tenantId: string; aadObjectId: string }): Promise<ConversationAddress>;
 }

@@ -1,5 +1,7 @@
 import { ZodError } from 'zod';
+import { createBusinessCalendar, type BusinessCalendar } from '../domain/calendar';
 import { AppError, ErrorCodes } from '../domain/errors';
+import { createNudgePolicy, type EscalationStep, type NudgePolicy } from '../domain/nudge';
 import { canonicalId } from '../domain/principal';
 import { configSchema, type RawConfig } from './schema';
 
@@ -22,6 +24,50 @@ export interface Config {
   logPretty: boolean;
   /** No BOT_ID: incoming requests are not authenticated, so the server binds to loopback. */
   localMode: boolean;
+  /** Who approves technical-exception requests (default: the admins). */
+  approverAadObjectIds: string[];
+  /** Base of links the bot serves itself (CSV exports), without a trailing slash. */
+  publicBaseUrl: string;
+  /** The partner's business calendar for the 3-business-day SLA (admin closures are added at run time). */
+  businessCalendar: BusinessCalendar;
+  nudgePolicy: NudgePolicy;
+  sweeps: { nudgeMinutes: number; slaMinutes: number };
+}
+
+/** Run a domain validator on one key's value; its INPUT_INVALID becomes CONFIG_INVALID naming the key. */
+function checked<T>(key: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof AppError && error.code === ErrorCodes.ConfigInvalid) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AppError(ErrorCodes.ConfigInvalid, `Invalid configuration: ${key} is invalid: ${message}`, { expected: false, details: { keys: [key] } });
+  }
+}
+
+function window(key: string, value: string): { start: string; end: string } {
+  const match = /^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$/.exec(value);
+  if (!match) throw new AppError(ErrorCodes.ConfigInvalid, `Invalid configuration: ${key} is invalid: "${value}" is not HH:mm-HH:mm`, { expected: false, details: { keys: [key] } });
+  const pad = (t: string) => t.padStart(5, '0');
+  return { start: pad(match[1] as string), end: pad(match[2] as string) };
+}
+
+function weekdays(key: string, value: string): number[] {
+  const days = value.split(/[,;\s]+/).filter((d) => d !== '').map(Number);
+  if (days.length === 0 || days.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) {
+    throw new AppError(ErrorCodes.ConfigInvalid, `Invalid configuration: ${key} is invalid: "${value}" is not a list of ISO weekdays (1 = Monday … 7 = Sunday)`, { expected: false, details: { keys: [key] } });
+  }
+  return days;
+}
+
+function escalationSteps(value: string): EscalationStep[] {
+  return value
+    .split(/[,;\s]+/)
+    .filter((s) => s !== '')
+    .map((item) => {
+      const [to, days] = item.split(':');
+      return { to: to?.trim() as EscalationStep['to'], afterBusinessDays: days === undefined || days.trim() === '' ? Number.NaN : Number(days) };
+    });
 }
 
 function formatIssues(error: ZodError): string {
@@ -72,7 +118,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     logPretty: c.LOG_PRETTY,
     localMode,
+    approverAadObjectIds: (c.APPROVER_AAD_OBJECT_IDS.length > 0 ? c.APPROVER_AAD_OBJECT_IDS : c.ADMIN_AAD_OBJECT_IDS).map(canonicalId),
+    publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://${hostForUrl(c.BIND_HOST ?? '127.0.0.1')}:${c.PORT}`).replace(/\/+$/, ''),
+    businessCalendar: checked('BUSINESS_TIMEZONE / BUSINESS_DAYS / BUSINESS_HOURS / HOLIDAY_COUNTRY', () =>
+      createBusinessCalendar({
+        zone: c.BUSINESS_TIMEZONE ?? c.DEFAULT_TIMEZONE,
+        workingDays: weekdays('BUSINESS_DAYS', c.BUSINESS_DAYS),
+        workingHours: window('BUSINESS_HOURS', c.BUSINESS_HOURS),
+        ...(c.HOLIDAY_COUNTRY ? { holidays: { country: c.HOLIDAY_COUNTRY, state: c.HOLIDAY_STATE, region: c.HOLIDAY_REGION } } : {}),
+      }),
+    ),
+    nudgePolicy: checked('NUDGE_*', () =>
+      createNudgePolicy({
+        reminderEveryBusinessDays: c.NUDGE_REMINDER_EVERY_BUSINESS_DAYS,
+        workingHours: window('NUDGE_WORKING_HOURS', c.NUDGE_WORKING_HOURS),
+        workingDays: weekdays('NUDGE_WORKING_DAYS', c.NUDGE_WORKING_DAYS),
+        ...(c.NUDGE_QUIET_HOURS ? { quietHours: window('NUDGE_QUIET_HOURS', c.NUDGE_QUIET_HOURS) } : {}),
+        maxRemindersBeforeEscalation: c.NUDGE_MAX_REMINDERS,
+        snooze: { maxDays: c.NUDGE_SNOOZE_MAX_DAYS, maxTimes: c.NUDGE_SNOOZE_MAX_TIMES },
+        escalation: escalationSteps(c.NUDGE_ESCALATION),
+      }),
+    ),
+    sweeps: { nudgeMinutes: c.NUDGE_SWEEP_MINUTES, slaMinutes: c.SLA_SWEEP_MINUTES },
   };
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 export { configSchema };

@@ -1,4 +1,5 @@
 import { AppError, ErrorCodes } from '../errors';
+import type { SlaState } from '../calendar';
 import type { DraftFields } from './draft';
 
 /**
@@ -58,6 +59,8 @@ export interface ExceptionRequest {
   /** Who recorded Microsoft's answer (granted or denied), and when. */
   answerRecordedBy?: string;
   answerRecordedAt?: Date;
+  /** The last SLA state announced to the requester and admins (each change is announced once). */
+  slaAnnounced?: SlaState;
   /** Storage concurrency token, carried through untouched; absent for a request not stored yet. */
   etag?: string;
 }
