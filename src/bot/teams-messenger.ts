@@ -139,6 +139,20 @@ export function createTeamsMessenger(options: TeamsMessengerOptions): Messenger 
       return { activityId };
     },
 
+    async update(to, activityId, message) {
+      await withRetries(to.conversationId, async () => {
+        let failure: { error: unknown } | undefined;
+        await options.adapter.continueConversationAsync(options.botAppId, referenceOf(to), async (context) => {
+          try {
+            await context.updateActivity({ ...toActivity(message), id: activityId, conversation: context.activity.conversation });
+          } catch (error) {
+            failure = { error };
+          }
+        });
+        if (failure) throw failure.error;
+      });
+    },
+
     async createPersonalConversation(user) {
       let address: ConversationAddress | undefined;
       await withRetries(`create:${user.aadObjectId}`, () =>
