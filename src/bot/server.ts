@@ -2,7 +2,9 @@ import restify from 'restify';
 import type { Application } from '@microsoft/teams-ai';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Logger } from '../app/ports';
+import { MAX_DOWNLOAD_TOKEN_CHARS } from '../app/download-links';
 import { describeError } from '../domain/errors';
+import { registerExportRoute, type ExportsHandler } from './export-route';
 
 export interface ServerOptions {
   adapter: TeamsAdapter;
@@ -11,14 +13,18 @@ export interface ServerOptions {
   /** Storage reachability for /readyz. */
   ready: () => Promise<void>;
   localMode: boolean;
+  /** GET /exports/:token (signed CSV download links); the route is absent when not given. */
+  exports?: ExportsHandler;
 }
 
 /**
  * HTTP entry points: POST /api/messages (validated by botbuilder when BOT_ID is set: an unsigned
- * request gets 401), GET /healthz (process up) and GET /readyz (storage reachable).
+ * request gets 401), GET /healthz (process up), GET /readyz (storage reachable) and, when
+ * `exports` is given, GET /exports/:token (see export-route.ts).
  */
 export function createHttpServer(options: ServerOptions): restify.Server {
-  const server = restify.createServer({ name: 'mfa-shepherd', handleUncaughtExceptions: false });
+  // The router refuses (404) a path parameter over 100 characters by default; a download token is longer.
+  const server = restify.createServer({ name: 'mfa-shepherd', handleUncaughtExceptions: false, maxParamLength: MAX_DOWNLOAD_TOKEN_CHARS });
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
 
   server.post('/api/messages', async (req, res) => {
@@ -50,6 +56,8 @@ export function createHttpServer(options: ServerOptions): restify.Server {
       res.json({ status: 'not ready', code, message });
     }
   });
+
+  if (options.exports !== undefined) registerExportRoute(server, options.exports, options.logger);
 
   return server;
 }

@@ -2,10 +2,12 @@ import { odata, type TableClient } from '@azure/data-tables';
 import type {
   ActivityDeduplicator,
   ContactStore,
+  ExceptionStore,
   LeaseStore,
   NoticeLedger,
   PrincipalStore,
   SecretStore,
+  SettingsStore,
   SyncRunStore,
 } from '../app/ports';
 import { createActivityDeduplicator, DEFAULT_ACTIVITY_STALE_AFTER_MS } from './activities';
@@ -20,11 +22,13 @@ import {
 } from './client';
 import { createContactStore } from './contacts';
 import { storageCall } from './errors';
+import { createExceptionStore } from './exceptions';
 import { createLeaseStore } from './leases';
 import { createNoticeLedger } from './notices';
 import { createPrincipalStore } from './principals';
 import { assertEncryptionKey } from './secret-cipher';
 import { createSecretStore } from './secrets';
+import { createSettingsStore } from './settings';
 import { createSyncRunStore } from './sync-runs';
 
 export { toKey, fromKey } from './keys';
@@ -42,6 +46,8 @@ export const TABLES = {
   secrets: 'Secrets',
   activities: 'Activities',
   leases: 'Leases',
+  exceptions: 'Exceptions',
+  settings: 'Settings',
 } as const;
 
 export type TableKey = keyof typeof TABLES;
@@ -54,6 +60,8 @@ export interface Storage {
   secrets: SecretStore;
   activities: ActivityDeduplicator;
   leases: LeaseStore;
+  exceptions: ExceptionStore;
+  settings: SettingsStore;
   /** One cheap request proving storage is reachable and our tables exist (for /readyz). */
   ping(): Promise<void>;
 }
@@ -107,6 +115,8 @@ export async function createStorage(opts: StorageOptions): Promise<Storage> {
       staleAfterMs: opts.activityStaleAfterMs ?? DEFAULT_ACTIVITY_STALE_AFTER_MS,
     }),
     leases: createLeaseStore(clients.leases),
+    exceptions: createExceptionStore(clients.exceptions),
+    settings: createSettingsStore(clients.settings),
     async ping() {
       // A query for one entity of a partition nobody writes: one round trip, proves the account
       // answers, the credentials work and the table exists.

@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { ApprovalCardRef } from '../app/ports';
+import type { SlaState } from '../domain/calendar';
+import {
+  BLOCKED_SCENARIOS,
+  COMMAND_TYPES,
+  EVIDENCE_ITEMS,
+  INTEGRATION_METHODS,
+  REASON_CATEGORIES,
+  type AuditEntry,
+  type DraftFields,
+  type ExceptionRequest,
+  type ExceptionStatus,
+} from '../domain/exception';
+import { canonicalId } from '../domain/principal';
+import { EntityReader, compact, type NewEntity, type StoredEntity } from './entity';
+import { toKey } from './keys';
+
+/**
+ * The rows of the Exceptions table. One partition per request (PartitionKey = toKey(request id)):
+ *
+ * - `request`: the request. Each draft field is its own property (`f_<field>`), so a long
+ *   justification never meets the 32 K-character limit of a single property as a JSON blob would.
+ *   `requesterKey` is the canonical (trimmed, lower-case) requester id that listByRequester filters on.
+ * - `audit|<at as ISO 8601>|<random>`: one audit entry, create-only. ISO 8601 UTC sorts as text, so
+ *   a partition's audit rows come back oldest first; the random part keeps two entries of the same
+ *   millisecond apart.
+ * - `card|<round, 6 digits>|<toKey(activityId)>`: an approval card posted for a review round.
+ */
+
+export const REQUEST_ROW = 'request';
+export const AUDIT_PREFIX = 'audit|';
+export const CARD_PREFIX = 'card|';
+/** The character after `|`: `RowKey ge 'audit|' and RowKey lt 'audit}'` selects exactly the audit rows. */
+export const AFTER_SEPARATOR = '}';
+
+const STATUSES: readonly ExceptionStatus[] = [
+  'draft',
+  'inReview',
+  'changesRequested',
+  'approved',
+  'rejected',
+  'withdrawn',
+  'submittedToMicrosoft',
+  'granted',
+  'denied',
+];
+const SLA_STATES: readonly SlaState[] = ['onTrack', 'dueSoon', 'dueToday', 'breached'];
+
+const evidenceSchema = z.array(z.enum(EVIDENCE_ITEMS));
+
+const addressSchema = z.object({
+  channelId: z.string(),
+  serviceUrl: z.string(),
+  conversationId: z.string(),
+  tenantId: z.string(),
+  userId: z.string(),
+  aadObjectId: z.string(),
+  userName: z.string().optional(),
+  botId: z.string(),
+  botName: z.string().optional(),
+});
+
+export function requestPartition(id: string): string {
+  return toKey(id);
+}
+
+export function requestToEntity(r: ExceptionRequest): NewEntity {
+  const f: DraftFields = r.fields;
+  return compact({
+    partitionKey: requestPartition(r.id),
+    rowKey: REQUEST_ROW,
+    requesterId: r.requesterId,
+    requesterKey: canonicalId(r.requesterId),
+    requesterUpn: r.requesterUpn,
+    status: r.status,
+    f_reasonCategory: f.reasonCategory,
+    f_technicalDescription: f.technicalDescription,
+    f_blockedScenario: f.blockedScenario,
+    f_otherScenario: f.otherScenario,
+    f_workaroundTried: f.workaroundTried,
+    f_businessImpact: f.businessImpact,
+    f_affected: f.affected,
+    f_evidence: f.evidence === undefined ? undefined : JSON.stringify(f.evidence),
+    f_integrationMethod: f.integrationMethod,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    reviewRound: r.reviewRound,
+    submittedForReviewAt: r.submittedForReviewAt,
+    decidedBy: r.decidedBy,
+    decidedAt: r.decidedAt,
+    decisionComment: r.decisionComment,
+    withdrawnAt: r.withdrawnAt,
+    supportCaseNumber: r.supportCaseNumber,
+    submittedToMicrosoftAt: r.submittedToMicrosoftAt,
+    submittedToMicrosoftBy: r.submittedToMicrosoftBy,
+    grantedUntil: r.grantedUntil,
+    deniedReason: r.deniedReason,
+    answerRecordedBy: r.answerRecordedBy,
+    answerRecordedAt: r.answerRecordedAt,
+    slaAnnounced: r.slaAnnounced,
+  });
+}
+
+export function requestFromEntity(entity: StoredEntity, table: string): ExceptionRequest {
+  const r = new EntityReader(entity, table);
+  const fields: DraftFields = compact({
+    reasonCategory: r.optionalOneOf('f_reasonCategory', REASON_CATEGORIES),
+    technicalDescription: r.optionalString('f_technicalDescription'),
+    blockedScenario: r.optionalOneOf('f_blockedScenario', BLOCKED_SCENARIOS),
+    otherScenario: r.optionalString('f_otherScenario'),
+    workaroundTried: r.optionalString('f_workaroundTried'),
+    businessImpact: r.optionalString('f_businessImpact'),
+    affected: r.optionalString('f_affected'),
+    evidence: r.optionalJson('f_evidence', evidenceSchema),
+    integrationMethod: r.optionalOneOf('f_integrationMethod', INTEGRATION_METHODS),
+  });
+  return compact({
+    id: r.partitionKey,
+    requesterId: r.string('requesterId'),
+    requesterUpn: r.string('requesterUpn'),
+    status: r.oneOf('status', STATUSES),
+    fields,
+    createdAt: r.date('createdAt'),
+    updatedAt: r.date('updatedAt'),
+    reviewRound: r.int('reviewRound'),
+    submittedForReviewAt: r.optionalDate('submittedForReviewAt'),
+    decidedBy: r.optionalString('decidedBy'),
+    decidedAt: r.optionalDate('decidedAt'),
+    decisionComment: r.optionalString('decisionComment'),
+    withdrawnAt: r.optionalDate('withdrawnAt'),
+    supportCaseNumber: r.optionalString('supportCaseNumber'),
+    submittedToMicrosoftAt: r.optionalDate('submittedToMicrosoftAt'),
+    submittedToMicrosoftBy: r.optionalString('submittedToMicrosoftBy'),
+    grantedUntil: r.optionalDate('grantedUntil'),
+    deniedReason: r.optionalString('deniedReason'),
+    answerRecordedBy: r.optionalString('answerRecordedBy'),
+    answerRecordedAt: r.optionalDate('answerRecordedAt'),
+    slaAnnounced: r.optionalOneOf('slaAnnounced', SLA_STATES),
+    etag: r.etag,
+  });
+}
+
+/** A new, unique audit RowKey for an entry at `at`. */
+export function auditRowKey(at: Date): string {
+  return `${AUDIT_PREFIX}${at.toISOString()}|${randomUUID()}`;
+}
+
+export function auditToEntity(a: AuditEntry, rowKey = auditRowKey(a.at)): NewEntity {
+  return compact({
+    partitionKey: requestPartition(a.requestId),
+    rowKey,
+    at: a.at,
+    actor: a.actor,
+    action: a.action,
+    from: a.from,
+    to: a.to,
+    comment: a.comment,
+    caseNumber: a.caseNumber,
+    grantedUntil: a.grantedUntil,
+  });
+}
+
+export function auditFromEntity(entity: StoredEntity, table: string): AuditEntry {
+  const r = new EntityReader(entity, table);
+  return compact({
+    requestId: r.partitionKey,
+    at: r.date('at'),
+    actor: r.string('actor'),
+    from: r.oneOf('from', STATUSES),
+    to: r.oneOf('to', STATUSES),
+    action: r.oneOf('action', COMMAND_TYPES),
+    comment: r.optionalString('comment'),
+    caseNumber: r.optionalString('caseNumber'),
+    grantedUntil: r.optionalDate('grantedUntil'),
+  });
+}
+
+/** `card|000003|` : the RowKey prefix of a round's approval cards. */
+export function cardRoundPrefix(round: number): string {
+  if (!Number.isSafeInteger(round) || round < 0 || round > 999_999) {
+    throw new Error(`Approval card round must be an integer from 0 to 999999, got ${round}`);
+  }
+  return `${CARD_PREFIX}${String(round).padStart(6, '0')}|`;
+}
+
+export function cardToEntity(c: ApprovalCardRef): NewEntity {
+  return {
+    partitionKey: requestPartition(c.requestId),
+    rowKey: `${cardRoundPrefix(c.round)}${toKey(c.activityId)}`,
+    round: c.round,
+    activityId: c.activityId,
+    address: JSON.stringify(c.address),
+  };
+}
+
+export function cardFromEntity(entity: StoredEntity, table: string): ApprovalCardRef {
+  const r = new EntityReader(entity, table);
+  const address = r.optionalJson('address', addressSchema);
+  if (address === undefined) throw new Error(`Stored approval card ${table}(${entity.partitionKey}, ${entity.rowKey}) has no address`);
+  return { requestId: r.partitionKey, round: r.int('round'), activityId: r.string('activityId'), address: compact(address) };
+}
