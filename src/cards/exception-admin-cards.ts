@@ -37,6 +37,12 @@ const NAME_MAX = 200;
 const UPN_MAX = 320;
 /** The description in the pack card: every field at its domain maximum fits (about 9,500 characters). */
 const PACK_DESCRIPTION_MAX = 12_000;
+/**
+ * What the description may take of Teams' 28 KB, as UTF-8 JSON. Ordinary text at the domain's
+ * limits needs about 10 KB; text made of Markdown characters or backslashes grows 2-4 times when
+ * escaped, and is then cut further (with the note) rather than making the card undeliverable.
+ */
+const PACK_DESCRIPTION_BYTES = 18_000;
 export const SLA_ITEMS_SHOWN = 25;
 export const HISTORY_ENTRIES_SHOWN = 50;
 export const MY_REQUESTS_SHOWN = 15;
@@ -91,10 +97,24 @@ export function buildSubmissionPack(input: { requesterName: string; requesterUpn
   };
 }
 
+const jsonBytes = (text: string): number => Buffer.byteLength(JSON.stringify(text), 'utf8');
+
+/** `safeMultiline(text)`, cut until it takes at most `budget` bytes as JSON; and whether it was cut. */
+function fitMultiline(text: string, maxChars: number, budget: number): { text: string; cut: boolean } {
+  let max = maxChars;
+  let escaped = safeMultiline(text, max);
+  while (jsonBytes(escaped) > budget && max > 1) {
+    max = Math.max(1, Math.floor((max * budget) / jsonBytes(escaped) * 0.95));
+    escaped = safeMultiline(text, max);
+  }
+  return { text: escaped, cut: Array.from(text.trim()).length > max };
+}
+
 /** To the admin after approval: the ready-to-paste request, the case number input, "Record as submitted". */
 export function submissionPackCard(model: SubmissionPackModel): AdaptiveCard {
   const description = model.pack.description;
   const length = Array.from(description).length;
+  const fitted = fitMultiline(description, PACK_DESCRIPTION_MAX, PACK_DESCRIPTION_BYTES);
   const error = safeText(model.error, 400);
   const card = renderTemplate('exception-pack', packTemplate, {
     requestId: requestIdOf(model.requestId),
@@ -104,9 +124,9 @@ export function submissionPackCard(model: SubmissionPackModel): AdaptiveCard {
     approvedAtText: readerTime(model.approvedAt, model.readerZone, model.locale),
     issueType: safeText(model.pack.issueType, 100),
     title: safeText(model.pack.title, 300),
-    description: safeMultiline(description, PACK_DESCRIPTION_MAX),
+    description: fitted.text,
     packNote: `the full description has ${formatCount(length)} characters.`,
-    hasPackNote: length > PACK_DESCRIPTION_MAX,
+    hasPackNote: fitted.cut,
     error,
     hasError: error !== '',
     caseNumberMax: CASE_NUMBER_MAX,

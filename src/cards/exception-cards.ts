@@ -109,6 +109,21 @@ export function exceptionNotAcceptedCard(model: ExceptionNotAcceptedModel): Adap
 // ─── 3. The form ─────────────────────────────────────────────────────────────────────────────────
 
 type TextField = keyof typeof DRAFT_LIMITS;
+/** What the form's text inputs may take of Teams' 28 KB together, as UTF-8 JSON. */
+const FORM_VALUES_BYTES = 18_000;
+const jsonBytes = (text: string): number => Buffer.byteLength(JSON.stringify(text), 'utf8');
+
+/** Cut every value by the same share until together they take at most `budget` bytes as JSON. */
+function fitInputs(values: Record<string, string>, budget: number): void {
+  const total = (): number => Object.values(values).reduce((sum, v) => sum + jsonBytes(v), 0);
+  for (let size = total(); size > budget; size = total()) {
+    const share = (budget / size) * 0.98;
+    for (const [key, value] of Object.entries(values)) {
+      const points = Array.from(value);
+      values[key] = points.slice(0, Math.floor(points.length * share)).join('');
+    }
+  }
+}
 const TEXT_FIELDS: readonly TextField[] = ['technicalDescription', 'otherScenario', 'workaroundTried', 'businessImpact', 'affected'];
 const FORM_FIELDS = ['reasonCategory', 'technicalDescription', 'blockedScenario', 'otherScenario', 'workaroundTried', 'businessImpact', 'affected', 'evidence', 'integrationMethod'] as const;
 
@@ -138,17 +153,25 @@ export function exceptionFormCard(model: ExceptionFormModel): AdaptiveCard {
   const more = model.errors.length - listed.length;
   if (more > 0) listed.push({ text: `and ${plural(more, 'more problem', 'more problems')}` });
 
-  // Text inputs: kept as typed, cut to the field's maximum (a note says so).
+  // Text inputs: kept as typed, cut to the field's maximum (a note says so), then, if all of them
+  // together would not fit in a Teams card (long text in a script of 3-4 bytes a character), the
+  // longest cut further: a card Teams refuses to deliver would lose the whole form.
   const inputValues: Record<string, string> = {};
+  const lengths: Partial<Record<TextField, number>> = {};
   for (const field of TEXT_FIELDS) {
     const value = values[field];
     const raw = typeof value === 'string' ? value : '';
-    const max = DRAFT_LIMITS[field].max;
-    const length = codePoints(raw);
-    const cut = length > max;
-    inputValues[field] = cut ? Array.from(raw).slice(0, max).join('') : raw;
+    lengths[field] = codePoints(raw);
+    inputValues[field] = Array.from(raw).slice(0, DRAFT_LIMITS[field].max).join('');
+  }
+  fitInputs(inputValues, FORM_VALUES_BYTES);
+  for (const field of TEXT_FIELDS) {
+    const length = lengths[field] ?? 0;
+    const shownLength = codePoints(inputValues[field] ?? '');
+    const cut = shownLength < length;
+    const why = shownLength < DRAFT_LIMITS[field].max ? 'to fit in a Teams card' : 'the most this field takes';
     data[`${field}Note`] = cut
-      ? `Shown cut to ${formatCount(max)} characters, the most this field takes: the text had ${formatCount(length)}.`
+      ? `Shown cut to ${formatCount(shownLength)} characters, ${why}: the text had ${formatCount(length)}. Shorten it before you save, or the rest is lost.`
       : '';
     data[`has${capitalized(field)}Note`] = cut;
   }
