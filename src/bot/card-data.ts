@@ -22,12 +22,79 @@ export const cardDataSchemas = {
 
 export type CardVerb = keyof typeof cardDataSchemas;
 
+// ─── The technical-exception workflow (exc.*) ───────────────────────────────────────────────────
+// Form text is only shape-checked here: optional strings, capped far above the domain's limits
+// (the inputs' maxLength keeps honest clients below them). The domain checks the real limits and
+// the card reports them beside each field, with what was typed kept.
+
+/** A text from a card input: absent, or a string (a number or boolean from a client becomes its text). */
+const cardText = (max: number) =>
+  z.preprocess(
+    (v) => (v === null || v === undefined ? undefined : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v),
+    z.string().max(max).optional(),
+  );
+const FORM_TEXT_MAX = 20_000;
+const formText = cardText(FORM_TEXT_MAX);
+/** Our own request ids: letters, digits and `_ . : -`. */
+const requestId = z.string().trim().min(1).max(100).regex(/^[\w.:-]+$/);
+const optionalRequestId = z.preprocess((v) => (v === '' || v === null ? undefined : v), requestId.optional());
+const round = z.coerce.number().int().min(0).max(100_000);
+/** A multi-select arrives as "a,b" (Teams) or, from other clients, as an array. */
+const multiSelect = z.preprocess(
+  (v) => (v === null || v === undefined || v === '' ? undefined : typeof v === 'string' ? v.split(',') : v),
+  z.array(z.string().trim().max(100)).max(20).optional(),
+);
+
+const draftFields = {
+  reasonCategory: cardText(100),
+  technicalDescription: formText,
+  blockedScenario: cardText(100),
+  otherScenario: formText,
+  workaroundTried: formText,
+  businessImpact: formText,
+  affected: formText,
+  evidence: multiSelect,
+  integrationMethod: cardText(100),
+};
+
+export const exceptionCardDataSchemas = {
+  [Verbs.ExceptionStart]: z.object({ requestId: optionalRequestId }).passthrough(),
+  [Verbs.ExceptionChooseReason]: z.object({ requestId: optionalRequestId, reasonCategory: cardText(100) }).passthrough(),
+  [Verbs.ExceptionEdit]: z.object({ requestId }).passthrough(),
+  [Verbs.ExceptionOpen]: z.object({ requestId }).passthrough(),
+  [Verbs.ExceptionSaveDraft]: z.object({ requestId, round, ...draftFields }).passthrough(),
+  [Verbs.ExceptionSubmit]: z.object({ requestId, round, ...draftFields }).passthrough(),
+  [Verbs.ExceptionWithdraw]: z.object({ requestId, comment: cardText(FORM_TEXT_MAX) }).passthrough(),
+  [Verbs.ExceptionApprove]: z.object({ requestId, round, comment: cardText(FORM_TEXT_MAX) }).passthrough(),
+  [Verbs.ExceptionReject]: z.object({ requestId, round, comment: cardText(FORM_TEXT_MAX) }).passthrough(),
+  [Verbs.ExceptionRequestChanges]: z.object({ requestId, round, comment: cardText(FORM_TEXT_MAX) }).passthrough(),
+  [Verbs.ExceptionApprovalRefresh]: z.object({ requestId, round }).passthrough(),
+  [Verbs.ExceptionRecordSubmitted]: z.object({ requestId, caseNumber: cardText(1000) }).passthrough(),
+  /** `endDate` as the Input.Date sends it (YYYY-MM-DD); the use case turns it into an instant on the business calendar. */
+  [Verbs.ExceptionRecordGranted]: z.object({ requestId, endDate: cardText(100), reason: cardText(FORM_TEXT_MAX) }).passthrough(),
+  [Verbs.ExceptionRecordDenied]: z.object({ requestId, endDate: cardText(100), reason: cardText(FORM_TEXT_MAX) }).passthrough(),
+  [Verbs.ExceptionMyRequests]: z.object({}).passthrough(),
+  [Verbs.ExceptionSla]: z.object({}).passthrough(),
+  [Verbs.ExceptionHistory]: z.object({ requestId }).passthrough(),
+} as const;
+
+export type ExceptionCardVerb = keyof typeof exceptionCardDataSchemas;
+
 export function parseCardData<V extends CardVerb>(verb: V, data: unknown): z.infer<(typeof cardDataSchemas)[V]> {
   const parsed = cardDataSchemas[verb].safeParse(data ?? {});
-  if (!parsed.success) {
-    throw new AppError(ErrorCodes.InputInvalid, 'That button sent something MFA Shepherd did not expect. Type "help" to start again.', {
-      details: { verb, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
-    });
-  }
+  if (!parsed.success) throw invalidCardData(verb, parsed.error);
   return parsed.data;
+}
+
+/** The same for the exc.* verbs (kept apart so `CardVerb` grows only when their routes exist). */
+export function parseExceptionCardData<V extends ExceptionCardVerb>(verb: V, data: unknown): z.infer<(typeof exceptionCardDataSchemas)[V]> {
+  const parsed = exceptionCardDataSchemas[verb].safeParse(data ?? {});
+  if (!parsed.success) throw invalidCardData(verb, parsed.error);
+  return parsed.data;
+}
+
+function invalidCardData(verb: string, error: z.ZodError): AppError {
+  return new AppError(ErrorCodes.InputInvalid, 'That button sent something MFA Shepherd did not expect. Type "help" to start again.', {
+    details: { verb, issues: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+  });
 }

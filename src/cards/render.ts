@@ -99,3 +99,29 @@ export function renderTemplate(name: string, json: object, data: CardData): Adap
 export function toAttachment(card: AdaptiveCard): { contentType: typeof ADAPTIVE_CARD_CONTENT_TYPE; content: AdaptiveCard } {
   return { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card };
 }
+
+/**
+ * Put values into a rendered card's inputs, by input id. Input values are what a user typed and
+ * sends back with the next click: they are not Markdown (shown as typed, so never escaped) and must
+ * come back unchanged, even when they hold `${`. So they never pass through the templating engine:
+ * they are set as properties of the expanded card, never concatenated into a template. Throws when
+ * an id is not an input of the card (a bug in this folder).
+ */
+export function setInputValues(name: string, card: AdaptiveCard, values: Readonly<Record<string, string>>): AdaptiveCard {
+  const pending = new Set(Object.keys(values));
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Record<string, unknown>;
+    const id = record['id'];
+    if (typeof record['type'] === 'string' && record['type'].startsWith('Input.') && typeof id === 'string' && pending.has(id)) {
+      const value = values[id];
+      if (value !== undefined && value !== '') record['value'] = value;
+      pending.delete(id);
+    }
+    for (const value of Object.values(record)) visit(value);
+  };
+  visit(card);
+  if (pending.size > 0) throw new CardRenderError(name, `no input with id: ${[...pending].join(', ')}`);
+  return card;
+}

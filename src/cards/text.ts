@@ -49,6 +49,22 @@ export function safeText(text: string | undefined | null, max: number = DEFAULT_
 }
 
 /**
+ * Multi-line outside text for a Markdown TextBlock, for text whose line breaks matter (a support
+ * request to paste): clipped first, then each line escaped like `escapeMarkdown` (plus a leading
+ * `-` or `=`, which could underline the line above into a heading), blank lines dropped, and lines
+ * joined as paragraphs ("\n\n", which every Teams client renders as a break).
+ */
+export function safeMultiline(text: string | undefined | null, max: number = DEFAULT_MAX_TEXT): string {
+  if (text === undefined || text === null) return '';
+  return clip(String(text).trim(), max)
+    .split(/\r\n|[\r\n\u2028\u2029]/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => escapeMarkdown(line).replace(/^([=-])/, '\\$1'))
+    .join('\n\n');
+}
+
+/**
  * An error code or correlation id, shown so support can match logs: only letters, digits and
  * `_ . : -` are kept (nothing that can form Markdown there), then clipped.
  */

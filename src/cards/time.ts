@@ -43,3 +43,13 @@ export function formatRelative(at: Date, now: Date, locale: string = DEFAULT_LOC
   if (Math.abs(target.toMillis() - base.toMillis()) < 60_000) return 'just now';
   return withLocale(target, locale).toRelative({ base }) ?? 'at an unknown time';
 }
+
+/**
+ * An instant for one reader: in their zone when it is known (`formatInstant`), otherwise rendered by
+ * the Teams client in the reader's own zone (`clientLocalTime`). Cards seen by several people (an
+ * approval card in a channel) pass no zone.
+ */
+export function readerTime(at: Date, zone?: string, locale?: string): string {
+  if (Number.isNaN(at.getTime())) return 'an unknown time';
+  return zone !== undefined && zone.trim() !== '' ? formatInstant(at, zone, locale) : clientLocalTime(at);
+}

@@ -12,6 +12,30 @@ export const Verbs = {
   AdminSync: 'admin.sync',
   AdminSummary: 'admin.summary',
   Help: 'help',
+  // The technical-exception workflow (issue 3). Card data carries the request id (and the review
+  // round where a click on an older card must be refused), never the actor.
+  /** Open the reason step (a new request, or "Choose another reason" on an existing one). */
+  ExceptionStart: 'exc.start',
+  /** Continue from the reason step with the chosen reason. */
+  ExceptionChooseReason: 'exc.reason',
+  /** Open a request's form to edit it (after "changes requested", or a saved draft). */
+  ExceptionEdit: 'exc.edit',
+  /** Open one of "my requests". */
+  ExceptionOpen: 'exc.open',
+  ExceptionSaveDraft: 'exc.save',
+  ExceptionSubmit: 'exc.submit',
+  ExceptionWithdraw: 'exc.withdraw',
+  ExceptionApprove: 'exc.approve',
+  ExceptionReject: 'exc.reject',
+  ExceptionRequestChanges: 'exc.changes',
+  /** The approval card's `refresh` action: approvers get the buttons, everyone else the status. */
+  ExceptionApprovalRefresh: 'exc.approval.refresh',
+  ExceptionRecordSubmitted: 'exc.ms.submitted',
+  ExceptionRecordGranted: 'exc.ms.granted',
+  ExceptionRecordDenied: 'exc.ms.denied',
+  ExceptionMyRequests: 'exc.mine',
+  ExceptionSla: 'exc.sla',
+  ExceptionHistory: 'exc.history',
 } as const;
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];

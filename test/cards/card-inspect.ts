@@ -49,3 +49,39 @@ export function allText(card: AdaptiveCard): string {
 export function titlesOf(card: AdaptiveCard): string[] {
   return actionsOf(card).map((a) => a.title ?? '');
 }
+
+/** Teams' limit for a message carrying a card. */
+export const TEAMS_CARD_BYTES = 28 * 1024;
+export const bytes = (card: AdaptiveCard): number => Buffer.byteLength(JSON.stringify(card), 'utf8');
+
+export interface Node {
+  type?: string;
+  id?: string;
+  value?: unknown;
+  [key: string]: unknown;
+}
+
+/** Every element of the card in document order (body, containers, columns, actions). */
+export function elements(card: AdaptiveCard): Node[] {
+  const found: Node[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Node;
+    if (typeof record.type === 'string') found.push(record);
+    for (const value of Object.values(record)) visit(value);
+  };
+  visit(card);
+  return found;
+}
+
+export const inputs = (card: AdaptiveCard): Node[] => elements(card).filter((e) => e.type?.startsWith('Input.'));
+export const input = (card: AdaptiveCard, id: string): Node | undefined => inputs(card).find((e) => e.id === id);
+
+/** The card as JSON without the inputs' values (user text carried back unchanged, see setInputValues). */
+export function jsonWithoutInputValues(card: AdaptiveCard): string {
+  const copy = structuredClone(card);
+  for (const node of elements(copy)) if (node.type?.startsWith('Input.') && node.type !== 'Input.ChoiceSet') delete node.value;
+  return JSON.stringify(copy);
+}
+

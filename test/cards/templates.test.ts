@@ -20,8 +20,9 @@ function collect(node: unknown, key: string, found: unknown[] = []): unknown[] {
 }
 
 describe('the JSON templates', () => {
-  it('when listed, then there is one per card (13)', () => {
-    expect(templateFiles).toHaveLength(13);
+  it('when listed, then there is one per card (13, plus 12 for the technical exception)', () => {
+    expect(templateFiles).toHaveLength(25);
+    expect(templateFiles.filter((f) => f.startsWith('exception-'))).toHaveLength(12);
   });
 
   it.each(templateFiles)('when %s is read, then it is an Adaptive Card 1.5 and every verb it names is a known verb', (file) => {
@@ -43,6 +44,21 @@ describe('the JSON templates', () => {
     const user = helpCard({ isAdmin: false });
     expect(JSON.stringify(admin)).toContain('For admins');
     expect(JSON.stringify(user)).not.toContain('For admins');
+  });
+});
+
+describe('the verbs', () => {
+  it('when compared, then none is part of another (teams-ai string routes match substrings)', () => {
+    const verbs = Object.values(Verbs) as string[];
+    expect(new Set(verbs).size).toBe(verbs.length);
+    for (const a of verbs) for (const b of verbs) if (a !== b) expect({ a, b, inside: b.includes(a) }).toEqual({ a, b, inside: false });
+  });
+
+  it('when a template uses an exc.* verb, then every workflow verb has a button or the refresh on some card', () => {
+    const used = new Set(templateFiles.flatMap((file) => collect(JSON.parse(readFileSync(join(TEMPLATE_DIR, file), 'utf8')), 'verb')));
+    const exc = (Object.values(Verbs) as string[]).filter((v) => v.startsWith('exc.'));
+    expect(exc.length).toBe(17);
+    for (const verb of exc) expect({ verb, used: used.has(verb) }).toEqual({ verb, used: true });
   });
 });
 

@@ -1,4 +1,5 @@
-import { clip, escapeMarkdown, formatInstant, formatRelative, safeIdentifier, safeText, safeUrl } from '../../src/cards';
+import { clip, escapeMarkdown, formatInstant, formatRelative, readerTime, safeIdentifier, safeMultiline, safeText, safeUrl } from '../../src/cards';
+import { CardRenderError, setInputValues, type AdaptiveCard } from '../../src/cards/render';
 
 describe('escapeMarkdown', () => {
   it('when text holds Markdown, HTML or a template expression, then each is backslash-escaped', () => {
@@ -106,5 +107,41 @@ describe('formatRelative', () => {
 
   it('when the instant is within a minute, then it reads "just now"', () => {
     expect(formatRelative(new Date('2026-11-22T15:04:30Z'), now)).toBe('just now');
+  });
+});
+
+describe('safeMultiline', () => {
+  it('when text has several lines, then each is escaped on its own, blank lines dropped, lines joined as paragraphs', () => {
+    expect(safeMultiline('Title:\r\n- item *one*\n\n\n# not a heading\n---\n=== ')).toBe('Title:\n\n\\- item \\*one\\*\n\n\\# not a heading\n\n\\---\n\n\\===');
+  });
+
+  it('when text is long, then it is clipped before escaping, ending in "…"', () => {
+    expect(safeMultiline('ab\ncde', 5)).toBe('ab\n\nc…');
+    expect(safeMultiline(undefined)).toBe('');
+  });
+});
+
+describe('readerTime', () => {
+  const at = new Date('2026-11-22T13:05:00Z');
+  it('when the reader\'s zone is known, then the time is formatted in it; otherwise Teams renders it (DATE/TIME)', () => {
+    expect(readerTime(at, 'Europe/Berlin')).toBe('Sun 22 Nov 2026, 14:05 CET');
+    expect(readerTime(at)).toBe('{{DATE(2026-11-22T13:05:00Z, SHORT)}}, {{TIME(2026-11-22T13:05:00Z)}}');
+    expect(readerTime(at, ' ')).toBe('{{DATE(2026-11-22T13:05:00Z, SHORT)}}, {{TIME(2026-11-22T13:05:00Z)}}');
+    expect(readerTime(new Date('nonsense'), 'Europe/Berlin')).toBe('an unknown time');
+  });
+});
+
+describe('setInputValues', () => {
+  const card = (): AdaptiveCard => ({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Container', items: [{ type: 'Input.Text', id: 'a' }] }, { type: 'TextBlock', id: 'b', text: 'x' }] });
+
+  it('when values are set, then they land on the inputs by id, literally, and empty values are left out', () => {
+    const filled = setInputValues('t', card(), { a: "${if(true,'x','y')}" });
+    expect(JSON.stringify(filled)).toContain('{"type":"Input.Text","id":"a","value":"${if(true,\'x\',\'y\')}"}');
+    expect(JSON.stringify(setInputValues('t', card(), { a: '' }))).not.toContain('value');
+  });
+
+  it('when an id is not an input of the card, then it throws (a bug, not user input)', () => {
+    expect(() => setInputValues('t', card(), { b: 'x' })).toThrow(CardRenderError);
+    expect(() => setInputValues('t', card(), { missing: 'x' })).toThrow(/no input with id: missing/);
   });
 });
