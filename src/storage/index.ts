@@ -4,8 +4,10 @@ import type {
   ContactStore,
   LeaseStore,
   NoticeLedger,
+  NudgeStore,
   PrincipalStore,
   SecretStore,
+  SettingsStore,
   SyncRunStore,
 } from '../app/ports';
 import { createActivityDeduplicator, DEFAULT_ACTIVITY_STALE_AFTER_MS } from './activities';
@@ -22,9 +24,11 @@ import { createContactStore } from './contacts';
 import { storageCall } from './errors';
 import { createLeaseStore } from './leases';
 import { createNoticeLedger } from './notices';
+import { createNudgeStore } from './nudges';
 import { createPrincipalStore } from './principals';
 import { assertEncryptionKey } from './secret-cipher';
 import { createSecretStore } from './secrets';
+import { createSettingsStore } from './settings';
 import { createSyncRunStore } from './sync-runs';
 
 export { toKey, fromKey } from './keys';
@@ -42,6 +46,8 @@ export const TABLES = {
   secrets: 'Secrets',
   activities: 'Activities',
   leases: 'Leases',
+  nudges: 'Nudges',
+  settings: 'Settings',
 } as const;
 
 export type TableKey = keyof typeof TABLES;
@@ -54,6 +60,8 @@ export interface Storage {
   secrets: SecretStore;
   activities: ActivityDeduplicator;
   leases: LeaseStore;
+  nudges: NudgeStore;
+  settings: SettingsStore;
   /** One cheap request proving storage is reachable and our tables exist (for /readyz). */
   ping(): Promise<void>;
 }
@@ -107,6 +115,8 @@ export async function createStorage(opts: StorageOptions): Promise<Storage> {
       staleAfterMs: opts.activityStaleAfterMs ?? DEFAULT_ACTIVITY_STALE_AFTER_MS,
     }),
     leases: createLeaseStore(clients.leases),
+    nudges: createNudgeStore(clients.nudges),
+    settings: createSettingsStore(clients.settings),
     async ping() {
       // A query for one entity of a partition nobody writes: one round trip, proves the account
       // answers, the credentials work and the table exists.
