@@ -170,7 +170,7 @@ describe('Graph client over HTTP against the sandbox', () => {
   });
 
   describe('getManager', () => {
-    const adele = PLAYGROUND_USERS[2]!;
+    const adele = PLAYGROUND_USERS[2];
 
     it("when the user has a manager, then the manager's id, name and UPN come back, asked for with $select", async () => {
       const manager = await graph.getManager!(user);
