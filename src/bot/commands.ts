@@ -1,5 +1,5 @@
 /** Text commands, normalised: mentions stripped, case and spacing ignored. */
-export type Command = 'help' | 'status' | 'myStatus' | 'syncNow' | 'connect' | 'unknown';
+export type Command = 'help' | 'status' | 'myStatus' | 'syncNow' | 'connect' | 'nudges' | 'pauseNudges' | 'resumeNudges' | 'unknown';
 
 const COMMANDS: [RegExp, Command][] = [
   [/^(help|\?|hi|hello|start)$/, 'help'],
@@ -7,6 +7,9 @@ const COMMANDS: [RegExp, Command][] = [
   [/^(my status|me)$/, 'myStatus'],
   [/^sync( now)?$/, 'syncNow'],
   [/^connect( partner center| partnercenter| pc)?$/, 'connect'],
+  [/^nudges$/, 'nudges'],
+  [/^pause nudges$/, 'pauseNudges'],
+  [/^resume nudges$/, 'resumeNudges'],
 ];
 
 export function parseCommand(text: string | undefined): Command {

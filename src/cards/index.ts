@@ -15,3 +15,4 @@ export { walkthroughCard, verificationResultCard, toWalkthroughStep, WALKTHROUGH
 export { userStatusCard, helpCard, errorCard } from './status-cards';
 export { adminSummaryCard, reconnectAlertCard, syncResultCard, UNREACHABLE_SHOWN } from './admin-cards';
 export { deviceCodeCard, connectResultCard } from './connect-cards';
+export { nudgeReminderCard, nudgeSnoozedCard, nudgeManagerCard, nudgeAdminsCard, nudgeOverviewCard, NUDGE_ROWS_SHOWN } from './nudge-cards';

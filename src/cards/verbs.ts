@@ -12,6 +12,10 @@ export const Verbs = {
   AdminSync: 'admin.sync',
   AdminSummary: 'admin.summary',
   Help: 'help',
+  NudgeSnooze: 'nudge.snooze',
+  NudgeOverview: 'nudge.overview',
+  NudgePause: 'nudge.pause',
+  NudgeResume: 'nudge.resume',
 } as const;
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];
