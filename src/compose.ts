@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { BackgroundTasks } from './app/background';
 import { createAdminNotifier } from './app/admin-notifier';
 import { createConnectPartnerCenter } from './app/connect-partner-center';
+import { createDirectOutbox } from './app/direct-outbox';
+import { createNudgeActions } from './app/nudge-actions';
+import { createNudgeSweep } from './app/nudge-sweep';
 import { graphCheckUnavailableMessage, reconnectAlertMessage } from './app/messages';
 import { oncePer } from './app/once-per';
 import { createNotices } from './app/notices';
-import type { Logger, Messenger } from './app/ports';
+import type { Logger, Messenger, Outbox } from './app/ports';
 import { createStatusQueries } from './app/status-queries';
 import { createSyncPrincipals } from './app/sync-principals';
 import { createVerifyRegistration } from './app/verify-registration';
@@ -39,10 +42,14 @@ export interface ComposeOverrides {
   /** Start the scheduled sync (default true). Tests drive syncs themselves. */
   scheduler?: boolean;
   instanceId?: string;
+  /** The durable outbox (default: a direct, non-durable stand-in until the queue adapter lands). */
+  outbox?: Outbox;
 }
 
 export interface MfaShepherd {
   deps: BotDeps;
+  /** One nudge sweep now (the scheduler runs it every NUDGE_SWEEP_MINUTES). */
+  sweepNudges: ReturnType<typeof createNudgeSweep>;
   storage: Storage;
   server: ReturnType<typeof createHttpServer>;
   messenger: Messenger;
@@ -114,6 +121,10 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     instanceId,
     onReconnectNeeded: async (run) => (await notifyAdmins(reconnectAlertMessage(run, config.defaultTimezone))).delivered,
   });
+  const outbox = overrides.outbox ?? createDirectOutbox({ contacts: storage.contacts, messenger, logger });
+  const nudgeStores = { tenantId, principals: storage.principals, nudges: storage.nudges, contacts: storage.contacts, settings: storage.settings, policy: config.nudgePolicy, calendar: config.businessCalendar, defaultTimezone: config.defaultTimezone, clock };
+  // exceptions: storage.exceptions once the exception store is merged (issue 3): then pending and granted exceptions stop reminders.
+  const sweepNudges = createNudgeSweep({ ...nudgeStores, notices: storage.notices, graph: { getManager: (id) => graph.getManager?.(id) ?? Promise.resolve(undefined) }, outbox, leases: storage.leases, adminIds: config.adminAadObjectIds, ids, logger, instanceId });
   const checkAlerts = oncePer(60 * 60_000, clock);
   const afterSync = async () => {
     await notices.sweep();
@@ -146,6 +157,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     connectPartnerCenter: createConnectPartnerCenter({ auth, logger }),
     interactiveDeadlineMs: overrides.interactiveDeadlineMs ?? 10_000,
     afterSync,
+    nudges: createNudgeActions(nudgeStores),
   };
 
   const app = createBotApplication(adapter, config.bot.id ?? '', deps);
@@ -167,6 +179,14 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
         },
       },
       {
+        name: 'nudge-sweep',
+        intervalMs: config.sweeps.nudgeMinutes * 60_000,
+        initialDelayMs: 60_000,
+        run: async () => {
+          await sweepNudges();
+        },
+      },
+      {
         name: 'activity-claims-cleanup',
         intervalMs: 6 * 60 * 60_000,
         initialDelayMs: 5 * 60_000,
@@ -180,6 +200,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
 
   return {
     deps,
+    sweepNudges,
     storage,
     server,
     messenger,

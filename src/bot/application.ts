@@ -68,6 +68,10 @@ export function createBotApplication(adapter: TeamsAdapter, botAppId: string, de
     [Verbs.AdminSummary]: async (c) => handlers.adminSummary(c),
     [Verbs.AdminSync]: async (c) => handlers.syncNow(c),
     [Verbs.Help]: async (c) => handlers.help(c),
+    [Verbs.NudgeSnooze]: async (c, data) => handlers.snooze(c, parseCardData(Verbs.NudgeSnooze, data).days),
+    [Verbs.NudgeOverview]: async (c) => handlers.nudgeOverview(c),
+    [Verbs.NudgePause]: async (c) => handlers.setNudgesPaused(c, true),
+    [Verbs.NudgeResume]: async (c) => handlers.setNudgesPaused(c, false),
   };
 
   for (const [verb, action] of Object.entries(actions) as [CardVerb, CardAction][]) {
@@ -105,7 +109,8 @@ export function createBotApplication(adapter: TeamsAdapter, botAppId: string, de
 
 async function runCommand(context: TurnContext, handlers: Handlers): Promise<void> {
   try {
-    switch (parseCommand(context.activity.text)) {
+    const command = parseCommand(context.activity.text);
+    switch (command) {
       case 'help':
         return await replyCard(context, handlers.help(context));
       case 'status':
@@ -118,6 +123,11 @@ async function runCommand(context: TurnContext, handlers: Handlers): Promise<voi
       case 'connect':
         await context.sendActivity(await handlers.connect(context));
         return;
+      case 'nudges':
+        return await replyCard(context, await handlers.nudgeOverview(context));
+      case 'pauseNudges':
+      case 'resumeNudges':
+        return await replyCard(context, await handlers.setNudgesPaused(context, command === 'pauseNudges'));
       case 'unknown':
         await reply(context, { text: "Sorry, I didn't get that. Here is what I can do:" });
         return await replyCard(context, handlers.help(context));

@@ -18,6 +18,11 @@ export const cardDataSchemas = {
   [Verbs.AdminSync]: z.object({}).passthrough(),
   [Verbs.AdminSummary]: z.object({}).passthrough(),
   [Verbs.Help]: z.object({}).passthrough(),
+  // The ChoiceSet sends a string; its range is the domain's rule (applySnooze), whose message is shown.
+  [Verbs.NudgeSnooze]: z.object({ days: z.union([z.number(), z.string().regex(/^\s*\d{1,3}\s*$/)]).pipe(z.coerce.number().int()) }).passthrough(),
+  [Verbs.NudgeOverview]: z.object({}).passthrough(),
+  [Verbs.NudgePause]: z.object({}).passthrough(),
+  [Verbs.NudgeResume]: z.object({}).passthrough(),
 } as const;
 
 export type CardVerb = keyof typeof cardDataSchemas;

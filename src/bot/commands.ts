@@ -15,6 +15,9 @@ export type Command =
   | 'closureRemove'
   | 'approvalsHere'
   | 'approvalsOff'
+  | 'nudges'
+  | 'pauseNudges'
+  | 'resumeNudges'
   | 'unknown';
 
 const COMMANDS: [RegExp, Command][] = [
@@ -30,6 +33,9 @@ const COMMANDS: [RegExp, Command][] = [
   [/^closures$/, 'closures'],
   [/^approvals here$/, 'approvalsHere'],
   [/^approvals off$/, 'approvalsOff'],
+  [/^nudges$/, 'nudges'],
+  [/^pause nudges$/, 'pauseNudges'],
+  [/^resume nudges$/, 'resumeNudges'],
 ];
 
 /** Commands that take arguments, matched on the text with only mentions and spacing normalised. */

@@ -1,6 +1,7 @@
 import type { BackgroundTasks } from '../app/background';
 import type { ConnectPartnerCenter } from '../app/connect-partner-center';
 import type { Notices } from '../app/notices';
+import type { NudgeActions } from '../app/nudge-actions';
 import type { ActivityDeduplicator, ContactStore, Logger, Messenger } from '../app/ports';
 import type { StatusQueries } from '../app/status-queries';
 import type { SyncPrincipals } from '../app/sync-principals';
@@ -28,4 +29,6 @@ export interface BotDeps {
   interactiveDeadlineMs: number;
   /** After a successful sync (scheduled or asked for): first notices to the newly listed. */
   afterSync: () => Promise<void>;
+  /** Snooze, the `nudges` overview and the global pause. */
+  nudges: NudgeActions;
 }

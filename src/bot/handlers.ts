@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { connectResultMessage, deviceCodeMessage, syncResultMessage, userStatusMessageCard, adminSummaryMessageCard, verificationCard } from '../app/messages';
-import { errorCard, helpCard, walkthroughCard, whyCard } from '../cards';
+import { errorCard, formatInstant, helpCard, nudgeOverviewCard, walkthroughCard, whyCard } from '../cards';
 import { isAdmin } from '../domain/authorization';
 import { AppError, ErrorCodes, describeError, isAppError } from '../domain/errors';
 import { actorOf, addressOf, isPersonal } from './activity';
@@ -122,6 +122,29 @@ export function createHandlers(deps: BotDeps) {
         if (outcome.ok) await syncAndReport(requestedBy, send);
       });
       return 'Starting the Partner Center connection. I will send you a sign-in code in a moment.';
+    },
+
+    /** The user snoozes their reminders (the domain enforces the limits; its refusal is shown as is). */
+    async snooze(context: TurnContext, days: number): Promise<Card> {
+      const objectId = actorId(context);
+      const message = await deps.nudges.snooze(objectId, days, await timezoneFor(deps, context));
+      return message.card as Card;
+    },
+
+    /** `nudges` (admins): who gets what next and when, in the admin's zone. */
+    async nudgeOverview(context: TurnContext): Promise<Card> {
+      requireAdmin(context, 'see who gets nudged next');
+      return nudgeOverviewCard(await deps.nudges.overview(await timezoneFor(deps, context)));
+    },
+
+    /** `pause nudges` / `resume nudges` (admins): recorded who and when; answers with the overview. */
+    async setNudgesPaused(context: TurnContext, paused: boolean): Promise<Card> {
+      const by = requireAdmin(context, paused ? 'pause nudges' : 'resume nudges');
+      const zone = await timezoneFor(deps, context);
+      const result = await deps.nudges.setPaused(paused, by);
+      deps.logger.info({ actor: by, paused }, paused ? 'nudges paused' : 'nudges resumed');
+      const card = nudgeOverviewCard(await deps.nudges.overview(zone));
+      return { ...card, body: [{ type: 'TextBlock', wrap: true, weight: 'Bolder', text: `${paused ? 'Nudges paused' : 'Nudges resumed'} (${formatInstant(result.at, zone)}).` }, ...(card['body'] as unknown[])] };
     },
 
     /** A friendly card for any failure, with the stable code so support can match logs. */

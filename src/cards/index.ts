@@ -44,3 +44,4 @@ export {
   HISTORY_ENTRIES_SHOWN,
   MY_REQUESTS_SHOWN,
 } from './exception-admin-cards';
+export { nudgeReminderCard, nudgeSnoozedCard, nudgeManagerCard, nudgeAdminsCard, nudgeOverviewCard, NUDGE_ROWS_SHOWN } from './nudge-cards';

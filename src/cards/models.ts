@@ -166,3 +166,61 @@ export interface ErrorModel {
 export interface WelcomeModel {
   displayName: string;
 }
+
+/** A reminder to a non-compliant user, with the snooze choice while snoozes are left. */
+export interface NudgeReminderModel {
+  displayName: string;
+  upn: string;
+  reminderNumber: number;
+  maxReminders: number;
+  /** Since when Partner Center lists them (the episode start), formatted in the user's zone. */
+  sinceText: string;
+  snoozesLeft: number;
+  maxSnoozeDays: number;
+  /** Who is brought in next, e.g. "your manager" or "the security admins"; '' when the policy has no escalation. */
+  escalationText: string;
+}
+
+export interface NudgeSnoozedModel {
+  untilText: string;
+  snoozesLeft: number;
+  escalationText: string;
+}
+
+export interface NudgeManagerModel {
+  reportName: string;
+  reportUpn: string;
+  sinceText: string;
+  remindersSent: number;
+}
+
+export interface NudgeAdminsModel {
+  /** 'escalation': every automatic step is done; 'blocked': the user blocked the bot. */
+  kind: 'escalation' | 'blocked';
+  displayName: string;
+  upn: string;
+  sinceText: string;
+  remindersSent: number;
+  /** Steps so far, oldest first, e.g. { atText: 'Mon 2 Mar 2026, 10:00 CET', stepText: 'Reminder 1' }. */
+  history: { atText: string; stepText: string }[];
+}
+
+export interface NudgeOverviewRow {
+  upn: string;
+  whatText: string;
+  whenText: string;
+}
+
+export interface NudgeOverviewModel {
+  paused: boolean;
+  pausedByText: string;
+  pausedAtText: string;
+  /** At most NUDGE_ROWS_SHOWN are shown, then "and N more". */
+  rows: NudgeOverviewRow[];
+  rowsTotal: number;
+  total: number;
+  dueNow: number;
+  scheduled: number;
+  stopped: number;
+  zoneText: string;
+}

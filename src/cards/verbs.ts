@@ -36,6 +36,10 @@ export const Verbs = {
   ExceptionMyRequests: 'exc.mine',
   ExceptionSla: 'exc.sla',
   ExceptionHistory: 'exc.history',
+  NudgeSnooze: 'nudge.snooze',
+  NudgeOverview: 'nudge.overview',
+  NudgePause: 'nudge.pause',
+  NudgeResume: 'nudge.resume',
 } as const;
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];

@@ -5,6 +5,7 @@ import type {
   ExceptionStore,
   LeaseStore,
   NoticeLedger,
+  NudgeStore,
   PrincipalStore,
   SecretStore,
   SettingsStore,
@@ -25,6 +26,7 @@ import { storageCall } from './errors';
 import { createExceptionStore } from './exceptions';
 import { createLeaseStore } from './leases';
 import { createNoticeLedger } from './notices';
+import { createNudgeStore } from './nudges';
 import { createPrincipalStore } from './principals';
 import { assertEncryptionKey } from './secret-cipher';
 import { createSecretStore } from './secrets';
@@ -47,6 +49,7 @@ export const TABLES = {
   activities: 'Activities',
   leases: 'Leases',
   exceptions: 'Exceptions',
+  nudges: 'Nudges',
   settings: 'Settings',
 } as const;
 
@@ -61,6 +64,7 @@ export interface Storage {
   activities: ActivityDeduplicator;
   leases: LeaseStore;
   exceptions: ExceptionStore;
+  nudges: NudgeStore;
   settings: SettingsStore;
   /** One cheap request proving storage is reachable and our tables exist (for /readyz). */
   ping(): Promise<void>;
@@ -116,6 +120,7 @@ export async function createStorage(opts: StorageOptions): Promise<Storage> {
     }),
     leases: createLeaseStore(clients.leases),
     exceptions: createExceptionStore(clients.exceptions),
+    nudges: createNudgeStore(clients.nudges),
     settings: createSettingsStore(clients.settings),
     async ping() {
       // A query for one entity of a partition nobody writes: one round trip, proves the account

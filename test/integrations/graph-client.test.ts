@@ -3,7 +3,7 @@ import { FixedClock } from '../../src/domain/clock';
 import { AppError } from '../../src/domain/errors';
 import { createGraphClient, createTokenBucket } from '../../src/integrations/graph';
 import { createAppTokenProvider, createNetworkClient, decodeJwtPayload, type AppTokenProvider } from '../../src/integrations/identity';
-import { contosoObjectId, PARTNER_TENANT_ID, PLAYGROUND_USER_ID } from '../../sandbox';
+import { contosoObjectId, PARTNER_TENANT_ID, PLAYGROUND_USER_ID, PLAYGROUND_USERS } from '../../sandbox';
 import { failure, recordingHttp, useSandbox, type RecordingHttp } from './support/harness';
 
 const CATALOG_APP_ID = 'f1c5e8a0-0000-4000-8000-00000000beef';
@@ -167,5 +167,34 @@ describe('Graph client over HTTP against the sandbox', () => {
     // 7 report attempts (one retried after 429) against 5 tokens: two waits of 2 s; methods are not limited.
     expect(limiterWaits).toEqual([2000, 2000]);
     expect((await graphRequests()).filter((e) => e.path.includes('/reports/'))).toHaveLength(7);
+  });
+
+  describe('getManager', () => {
+    const adele = PLAYGROUND_USERS[2];
+
+    it("when the user has a manager, then the manager's id, name and UPN come back, asked for with $select", async () => {
+      const manager = await graph.getManager!(user);
+      expect(manager).toEqual({ id: adele.objectId, displayName: 'Adele Vance', userPrincipalName: 'adelev@example.com' });
+      const [request] = await graphRequests();
+      expect(request?.path).toBe(`/graph/v1.0/users/${user}/manager?$select=id,displayName,userPrincipalName`);
+    });
+
+    it('when the user exists without a manager (Graph: 404 Request_ResourceNotFound), then undefined, after a look-up of the user settles which 404 it was', async () => {
+      expect(await graph.getManager!(adele.objectId)).toBeUndefined();
+      await env().control.setManager(user, null);
+      expect(await graph.getManager!(user)).toBeUndefined();
+      const paths = (await graphRequests()).map((r) => r.path);
+      expect(paths.filter((p) => p === `/graph/v1.0/users/${user}?$select=id`)).toHaveLength(1);
+    });
+
+    it('when the user is not in the tenant (Graph: the same 404 code, on the user), then GRAPH_NOT_FOUND', async () => {
+      const error = await failure(graph.getManager!('gone-user'));
+      expect(error).toMatchObject({ code: 'GRAPH_NOT_FOUND', status: 404, details: { graphCode: 'Request_ResourceNotFound' } });
+    });
+
+    it('when Graph answers the manager call with 500 throughout, then GRAPH_UNAVAILABLE, not "no manager"', async () => {
+      await env().control.fault({ target: 'graph', kind: 'serverError' });
+      expect(await failure(graph.getManager!(user))).toMatchObject({ code: 'GRAPH_UNAVAILABLE' });
+    });
   });
 });

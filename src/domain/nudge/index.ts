@@ -24,5 +24,5 @@ export {
   type SentNudge,
   type StopReason,
 } from './state';
-export { nextNudge, type NudgeAction, type NudgeContext, type NudgeDecision } from './next';
+export { closedDays, nextNudge, type NudgeAction, type NudgeContext, type NudgeDecision } from './next';
 export { isValidZone, localLabel } from './working-time';

@@ -1,3 +1,4 @@
+import { businessDayInfo, type BusinessCalendar } from '../calendar';
 import { invalidNudgeInput, type EscalationStep, type EscalationTarget, type NudgePolicy } from './policy';
 import { activeStop, snoozesLeft, type NudgeState, type NudgeStop } from './state';
 import { businessDaysAfter, isValidZone, localLabel, nextAllowed, type WorkingTime } from './working-time';
@@ -24,6 +25,28 @@ export interface NudgeContext {
   hasManager: boolean;
   /** An admin ran `pause nudges` for the whole organisation. */
   globallyPaused: boolean;
+  /**
+   * The organisation's business calendar: its public holidays and closures are no business days
+   * for reminders either (counted on the recipient's local date). Its zone, working days and hours
+   * are not used: the recipient's zone and the policy's working time are.
+   */
+  calendar?: Pick<BusinessCalendar, 'holidays' | 'closures'>;
+}
+
+/** The calendar's holidays and closures as a `closed` predicate on local dates (weekends are the policy's business). */
+export function closedDays(calendar: Pick<BusinessCalendar, 'holidays' | 'closures'> | undefined): ((date: string) => boolean) | undefined {
+  if (!calendar || (calendar.holidays === undefined && calendar.closures.length === 0)) return undefined;
+  // businessDayInfo needs a whole calendar; only holidays and closures matter here, so every weekday works.
+  const full: BusinessCalendar = { zone: 'UTC', workingDays: [1, 2, 3, 4, 5, 6, 7], workingHours: { start: '00:00', end: '23:59' }, closures: calendar.closures, ...(calendar.holidays ? { holidays: calendar.holidays } : {}) };
+  const memo = new Map<string, boolean>();
+  return (date) => {
+    let closed = memo.get(date);
+    if (closed === undefined) {
+      closed = !businessDayInfo(full, date).isBusinessDay;
+      memo.set(date, closed);
+    }
+    return closed;
+  };
 }
 
 export interface NudgeDecision {
@@ -131,7 +154,8 @@ export function nextNudge(state: NudgeState, policy: NudgePolicy, ctx: NudgeCont
   const { now, zone } = ctx;
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw invalidNudgeInput('now', 'a valid instant (Date) is required');
   if (!isValidZone(zone)) throw invalidNudgeInput('zone', `"${zone}" is not an IANA time zone`);
-  const wt: WorkingTime = { zone, workingDays: policy.workingDays, workingHours: policy.workingHours, quietHours: policy.quietHours };
+  const closed = closedDays(ctx.calendar);
+  const wt: WorkingTime = { zone, workingDays: policy.workingDays, workingHours: policy.workingHours, quietHours: policy.quietHours, ...(closed ? { closed } : {}) };
 
   const stop = activeStop(state, now);
   if (stop) {

@@ -2,9 +2,10 @@ import { IANAZone } from 'luxon';
 import { invalidNudgeInput, minutesOfDay, type TimeWindow } from './policy';
 
 /**
- * A deliberately minimal working-time helper for the nudge policy: working days (ISO weekdays) and
- * working hours in one IANA zone, plus quiet hours. No public holidays and no closures: swap it for
- * the business calendar in src/domain/calendar once that takes a per-recipient zone.
+ * Working time for the nudge policy: working days (ISO weekdays) and working hours in the
+ * recipient's own IANA zone, plus quiet hours, minus the days the organisation is closed (public
+ * holidays and admin closures of the business calendar, given as `closed`). A closed day counts as
+ * no business day and nothing is sent on it.
  *
  * Arithmetic is on the wall clock in the recipient's zone: an instant becomes a local date and time
  * once (the zone's offset from luxon's IANA data), days are counted on the calendar, and the result
@@ -16,6 +17,8 @@ export interface WorkingTime {
   workingDays: readonly number[];
   workingHours: TimeWindow;
   quietHours?: TimeWindow;
+  /** Whether a local date (`YYYY-MM-DD`, the recipient's zone) is closed: a public holiday or a closure. */
+  closed?: (date: string) => boolean;
 }
 
 /** A local date and time of day in some zone. `weekday`: ISO, 1 = Monday … 7 = Sunday. */
@@ -28,8 +31,12 @@ interface Local {
   minutes: number;
 }
 
-/** Bounds every search: a week always holds a working day, since policies need at least one. */
+/**
+ * Bounds every search: a week always holds a working day, since policies need at least one; closed
+ * days (holidays, a closure of some weeks) can push it further, but never past a year.
+ */
 const MAX_DAYS_SEARCHED = 14;
+const MAX_DAYS_SEARCHED_WITH_CLOSURES = 400;
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
@@ -82,6 +89,15 @@ function nextDay(local: Local, minutes: number): Local {
   return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), weekday: local.weekday === 7 ? 1 : local.weekday + 1, minutes };
 }
 
+function isoDate(l: Local): string {
+  return `${l.year}-${pad(l.month)}-${pad(l.day)}`;
+}
+
+/** Whether `local` is a day on which business days count and messages go out. */
+function isOpenDay(local: Local, days: ReadonlySet<number>, closed: WorkingTime['closed']): boolean {
+  return days.has(local.weekday) && !(closed?.(isoDate(local)) ?? false);
+}
+
 function bounds(window: TimeWindow): [number, number] {
   return [minutesOfDay(window.start) ?? 0, minutesOfDay(window.end) ?? 0];
 }
@@ -96,8 +112,9 @@ function firstLocalFrom(from: Local, wt: WorkingTime, respectQuiet: boolean): { 
   const quiet = respectQuiet && wt.quietHours ? bounds(wt.quietHours) : undefined;
   let local = from;
   let moved = false;
-  for (let i = 0; i <= MAX_DAYS_SEARCHED; i++) {
-    if (!days.has(local.weekday) || local.minutes >= end) {
+  const limit = wt.closed ? MAX_DAYS_SEARCHED_WITH_CLOSURES : MAX_DAYS_SEARCHED;
+  for (let i = 0; i <= limit; i++) {
+    if (!isOpenDay(local, days, wt.closed) || local.minutes >= end) {
       local = nextDay(local, start);
       moved = true;
       continue;
@@ -113,16 +130,17 @@ function firstLocalFrom(from: Local, wt: WorkingTime, respectQuiet: boolean): { 
     }
     return { local, moved };
   }
-  throw invalidNudgeInput('workingDays', `no working moment within ${MAX_DAYS_SEARCHED} days`);
+  throw invalidNudgeInput('workingDays', `no working moment within ${limit} days`);
 }
 
-function addLocalBusinessDays(from: Local, n: number, workingDays: readonly number[]): Local {
+function addLocalBusinessDays(from: Local, n: number, workingDays: readonly number[], closed: WorkingTime['closed']): Local {
   const days = new Set(workingDays);
   if (days.size === 0) throw invalidNudgeInput('workingDays', 'at least one working day is required');
   let local = from;
-  for (let counted = 0; counted < n; ) {
+  for (let counted = 0, searched = 0; counted < n; searched++) {
+    if (searched > MAX_DAYS_SEARCHED_WITH_CLOSURES * Math.max(1, n)) throw invalidNudgeInput('closed', `no ${n} business days within reach`);
     local = nextDay(local, local.minutes);
-    if (days.has(local.weekday)) counted++;
+    if (isOpenDay(local, days, closed)) counted++;
   }
   return local;
 }
@@ -134,9 +152,9 @@ export function clockStart(at: Date, wt: WorkingTime): Date {
 }
 
 /** The same wall-clock time `n` working days later (n = 0: `at` itself). */
-export function addBusinessDays(at: Date, n: number, wt: Pick<WorkingTime, 'zone' | 'workingDays'>): Date {
+export function addBusinessDays(at: Date, n: number, wt: Pick<WorkingTime, 'zone' | 'workingDays' | 'closed'>): Date {
   if (n === 0) return at;
-  return toInstant(addLocalBusinessDays(toLocal(at, wt.zone), n, wt.workingDays), wt.zone);
+  return toInstant(addLocalBusinessDays(toLocal(at, wt.zone), n, wt.workingDays, wt.closed), wt.zone);
 }
 
 /**
@@ -146,7 +164,7 @@ export function addBusinessDays(at: Date, n: number, wt: Pick<WorkingTime, 'zone
 export function businessDaysAfter(at: Date, n: number, wt: WorkingTime): Date {
   const { local, moved } = firstLocalFrom(toLocal(at, wt.zone), wt, false);
   if (n === 0 && !moved) return at;
-  return toInstant(addLocalBusinessDays(local, n, wt.workingDays), wt.zone);
+  return toInstant(addLocalBusinessDays(local, n, wt.workingDays, wt.closed), wt.zone);
 }
 
 /** The first moment at or after `at` when a message may go out (working day, working hours, not quiet hours), and its label. */

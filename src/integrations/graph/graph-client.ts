@@ -3,7 +3,7 @@ import type { Graph, RegistrationDetails } from '../../app/ports';
 import { AppError, ErrorCodes } from '../../domain/errors';
 import { createHttpClient, HttpTransportError, type HttpClient, type HttpMethod, type HttpResponse } from '../http';
 import { createTokenBucket, REPORTS_LIMIT, type RateLimiter } from './rate-limiter';
-import { installAppBody, NON_PREMIUM_CODE, parseGraphError, parseMethodsPage, parseRegistrationDetails } from './wire';
+import { installAppBody, NON_PREMIUM_CODE, parseDirectoryUser, parseGraphError, parseMethodsPage, parseRegistrationDetails, type DirectoryUser } from './wire';
 
 export interface GraphClientOptions {
   /** e.g. https://graph.microsoft.com (no version, no trailing slash needed). */
@@ -21,6 +21,7 @@ const PERMISSION = {
   registration: 'AuditLog.Read.All',
   methods: 'UserAuthenticationMethod.Read.All',
   install: 'TeamsAppInstallation.ReadWriteSelfForUser.All',
+  manager: 'User.Read.All',
 } as const;
 type Operation = keyof typeof PERMISSION;
 
@@ -155,5 +156,25 @@ export function createGraphClient(options: GraphClientOptions): Graph {
     return 'installed';
   }
 
-  return { getRegistrationDetails, listAuthenticationMethods, installAppForUser };
+  /**
+   * Graph answers 404 Request_ResourceNotFound both when the user has no manager and when the user
+   * does not exist; only the message differs ("Resource 'manager' …" versus "Resource '<id>' …").
+   * Rather than read prose, a 404 is settled by asking for the user: found → no manager
+   * (undefined), not found → GRAPH_NOT_FOUND (the user left the tenant).
+   */
+  async function getManager(objectId: string): Promise<DirectoryUser | undefined> {
+    const what = "read a user's manager";
+    const response = await call('GET', `${userPath(objectId)}/manager?$select=id,displayName,userPrincipalName`, what);
+    if (response.status === 404) {
+      const user = await call('GET', `${userPath(objectId)}?$select=id`, 'read a user');
+      if (ok(user)) return undefined;
+      throw graphError(user, 'manager', 'read a user');
+    }
+    if (!ok(response)) throw graphError(response, 'manager', what);
+    const manager = parseDirectoryUser(response.text);
+    if (manager === undefined) throw badResponse(what, response.status);
+    return manager;
+  }
+
+  return { getRegistrationDetails, listAuthenticationMethods, installAppForUser, getManager };
 }

@@ -25,6 +25,16 @@ const errorSchema = z
   .object({ error: z.object({ code: z.string().nullish(), message: z.string().nullish() }).passthrough() })
   .passthrough();
 
+const directoryUserSchema = z
+  .object({ id: z.string().min(1), displayName: z.string().nullish(), userPrincipalName: z.string().nullish() })
+  .passthrough();
+
+export interface DirectoryUser {
+  id: string;
+  displayName?: string;
+  userPrincipalName?: string;
+}
+
 function json(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -53,6 +63,14 @@ export function parseMethodsPage(text: string): { types: string[]; nextLink?: st
     types: parsed.data.value.map((m) => m['@odata.type']),
     nextLink: parsed.data['@odata.nextLink'] ?? undefined,
   };
+}
+
+/** A user (or directory object) with id and, when Graph sent them, display name and UPN. */
+export function parseDirectoryUser(text: string): DirectoryUser | undefined {
+  const parsed = directoryUserSchema.safeParse(json(text));
+  if (!parsed.success) return undefined;
+  const { id, displayName, userPrincipalName } = parsed.data;
+  return { id, ...(displayName ? { displayName } : {}), ...(userPrincipalName ? { userPrincipalName } : {}) };
 }
 
 export function parseGraphError(text: string): { code?: string; message?: string } {

@@ -6,6 +6,7 @@ import {
   nextNudge,
   recordFirstNotice,
   recordSent,
+  type NudgeContext,
   type NudgePolicy,
   type NudgeState,
 } from '../../../src/domain/nudge';
@@ -38,6 +39,8 @@ export interface Simulation {
   hasManager?: boolean;
   globallyPaused?: (now: Date) => boolean;
   events?: SimEvent[];
+  /** The organisation's holidays and closures. */
+  calendar?: NudgeContext['calendar'];
 }
 
 export interface SimResult {
@@ -68,7 +71,7 @@ export function simulate(sim: Simulation): SimResult {
     const now = new Date(t);
     while (events.length > 0 && (events[0]?.time ?? Infinity) <= t) state = events.shift()!.apply(state, now);
     for (let sends = 0; sends < 5; sends++) {
-      const ctx = { now, zone: sim.zone, hasManager: sim.hasManager ?? true, globallyPaused: sim.globallyPaused?.(now) ?? false };
+      const ctx = { now, zone: sim.zone, hasManager: sim.hasManager ?? true, globallyPaused: sim.globallyPaused?.(now) ?? false, calendar: sim.calendar };
       const decision = nextNudge(state, policy, ctx);
       if (decision.action === 'none' || decision.at.getTime() > t) break;
       if (decision.at.getTime() !== t) throw new Error(`due ${decision.at.toISOString()} is not the tick ${now.toISOString()}`);

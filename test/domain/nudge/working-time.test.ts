@@ -6,7 +6,7 @@ const wt: WorkingTime = { zone, workingDays: [1, 2, 3, 4, 5], workingHours: { st
 const at = (local: string) => localTime(local, zone);
 const show = (d: Date) => label(d, zone);
 
-describe('working time (minimal helper: working days and hours, no holidays)', () => {
+describe('working time (working days and hours; holidays and closures: holidays.test.ts)', () => {
   it('when an instant is inside working hours, then the business-day clock starts there, even in quiet hours', () => {
     expect(show(clockStart(at('2026-01-07T10:20'), wt))).toBe('Wed 2026-01-07 10:20');
     expect(show(clockStart(at('2026-01-07T12:30'), wt))).toBe('Wed 2026-01-07 12:30');

@@ -46,6 +46,9 @@ export class ControlApi {
   setRegistration(objectId: string, update: { isMfaRegistered: boolean; methods?: string[] }): Promise<unknown> {
     return this.call('POST', `/users/${encodeURIComponent(objectId)}/registration`, update);
   }
+  setManager(objectId: string, managerId: string | null): Promise<unknown> {
+    return this.call('POST', `/users/${encodeURIComponent(objectId)}/manager`, { managerId });
+  }
   async mintToken(request: { audience: 'partnerCenter' | 'graph'; mfa?: boolean }): Promise<string> {
     return (await this.call<{ access_token: string }>('POST', '/tokens', request)).access_token;
   }

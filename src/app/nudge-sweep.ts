@@ -1,0 +1,345 @@
+import { createBusinessCalendar, type BusinessCalendar } from '../domain/calendar';
+import type { Clock } from '../domain/clock';
+import type { Principal } from '../domain/compliance';
+import type { UserContact } from '../domain/conversation';
+import { ErrorCodes, describeError, isAppError } from '../domain/errors';
+import { effectiveStatus, sameId, type ExceptionRequest } from '../domain/exception';
+import { noticeId, type Notice } from '../domain/notice';
+import {
+  activeStop,
+  isValidZone,
+  newNudgeState,
+  nextNudge,
+  recordFirstNotice,
+  recordSent,
+  resumeNudges,
+  stopFor,
+  type NudgeDecision,
+  type NudgePolicy,
+  type NudgeStop,
+} from '../domain/nudge';
+import { adminsMessage, managerMessage, reminderMessage } from './nudge-messages';
+import type {
+  ClosuresSetting,
+  ContactStore,
+  ExceptionStore,
+  Graph,
+  IdGenerator,
+  LeaseStore,
+  Logger,
+  NoticeLedger,
+  NudgesPausedSetting,
+  NudgeStore,
+  Outbox,
+  OutboxMessage,
+  PrincipalStore,
+  SettingsStore,
+  StoredNudgeState,
+} from './ports';
+
+export interface NudgeSweepDeps {
+  tenantId: string;
+  principals: Pick<PrincipalStore, 'listAll'>;
+  nudges: NudgeStore;
+  notices: Pick<NoticeLedger, 'list'>;
+  contacts: Pick<ContactStore, 'get'>;
+  /** Absent until the exception workflow is wired: then no exception stops reminders. */
+  exceptions?: Pick<ExceptionStore, 'listAll'>;
+  settings: Pick<SettingsStore, 'get'>;
+  graph: Required<Pick<Graph, 'getManager'>>;
+  outbox: Outbox;
+  leases: LeaseStore;
+  policy: NudgePolicy;
+  /** Public holidays (and configured closures); the admins' closures setting is added at each sweep. */
+  calendar?: BusinessCalendar;
+  adminIds: readonly string[];
+  defaultTimezone: string;
+  ids: IdGenerator;
+  clock: Clock;
+  logger: Logger;
+  instanceId: string;
+}
+
+export interface NudgeSweepSummary {
+  /** false: another run held the lease (this or another instance), nothing was done. */
+  ran: boolean;
+  paused: boolean;
+  /** Non-compliant users looked at. */
+  users: number;
+  /** A step was due. */
+  due: number;
+  /** Enqueued and recorded. */
+  sent: number;
+  /** Due, but another instance recorded it first (etag conflict): nothing recorded here. */
+  skipped: number;
+  /** Not nudged because a stop condition holds (verification pending, exception, blocked, gone). */
+  stopped: number;
+  errors: number;
+}
+
+const LEASE = 'nudge-sweep';
+const LEASE_TTL_MS = 10 * 60_000;
+/** Exception statuses that hold reminders while Microsoft or the admins decide. */
+const PENDING = new Set(['inReview', 'approved', 'submittedToMicrosoft']);
+
+/** The idempotency key of one outgoing nudge: a redelivered or repeated enqueue sends nothing twice. */
+export function nudgeKey(objectId: string, episode: number, what: string, recipient?: string): string {
+  return `nudge:${objectId}:${episode}:${what}${recipient ? `:${recipient}` : ''}`;
+}
+
+function sameStop(a: NudgeStop | undefined, b: NudgeStop | undefined): boolean {
+  return a?.reason === b?.reason && a?.until?.getTime() === b?.until?.getTime();
+}
+
+/** The stop an exception imposes at `now`: pending (in review, approved, at Microsoft) or granted until its end. */
+export function exceptionStop(requests: readonly ExceptionRequest[], now: Date): NudgeStop | undefined {
+  let granted: NudgeStop | undefined;
+  for (const r of requests) {
+    const status = effectiveStatus(r, now);
+    if (PENDING.has(status)) return { reason: 'exceptionPending' };
+    if (status === 'granted') {
+      if (!r.grantedUntil) return { reason: 'exceptionGranted' };
+      if (!granted?.until || granted.until.getTime() < r.grantedUntil.getTime()) granted = { reason: 'exceptionGranted', until: r.grantedUntil };
+    }
+  }
+  return granted;
+}
+
+/**
+ * One nudge sweep over the tenant's non-compliant users, once across instances (a storage lease).
+ * Per user, in order: the state of the current episode (created on first sight), the stop
+ * conditions, then `nextNudge`. A due step is enqueued through the outbox under a deterministic
+ * key FIRST, then recorded under the state's etag: a crash in between re-enqueues the same key
+ * (the outbox sends it once), and a conflict means another instance recorded it.
+ *
+ * Where reminders count from: the first notice's `sentAt` when the ledger confirms it; its claim
+ * time when it was claimed but never confirmed ('sending': it most likely went out); otherwise
+ * (never delivered, or no notice yet) the episode start, so a user the first notice never reached
+ * still gets reminders, the first one N business days after detection.
+ *
+ * Graph is asked only when a step is due: /manager, once per user and sweep. It also tells whether
+ * the user is still in the tenant (GRAPH_NOT_FOUND: stop for good). If Graph fails otherwise, a
+ * reminder still goes out (Partner Center lists the user); a manager step waits for the next sweep.
+ */
+export function createNudgeSweep(deps: NudgeSweepDeps) {
+  const { tenantId, logger, policy } = deps;
+
+  async function calendarWithClosures(): Promise<BusinessCalendar | undefined> {
+    const closures = (await deps.settings.get<ClosuresSetting>('closures'))?.value ?? [];
+    if (closures.length === 0) return deps.calendar;
+    const base = deps.calendar;
+    return createBusinessCalendar({
+      zone: base?.zone ?? 'UTC',
+      workingDays: base?.workingDays,
+      workingHours: base?.workingHours,
+      holidays: base?.holidays,
+      closures: [...(base?.closures ?? []), ...closures],
+    });
+  }
+
+  return async function sweepNudges(): Promise<NudgeSweepSummary> {
+    const now = deps.clock.now();
+    const summary: NudgeSweepSummary = { ran: false, paused: false, users: 0, due: 0, sent: 0, skipped: 0, stopped: 0, errors: 0 };
+    const holder = `${deps.instanceId}/${deps.ids.newId()}`;
+    if (!(await deps.leases.tryAcquire(LEASE, holder, LEASE_TTL_MS, now))) {
+      logger.debug({}, 'nudge sweep skipped: another run holds the lease');
+      return summary;
+    }
+    summary.ran = true;
+    try {
+      const pause = await deps.settings.get<NudgesPausedSetting>('nudgesPaused');
+      if (pause?.value.paused) {
+        summary.paused = true;
+        logger.info({ summary, pausedBy: pause.value.by }, 'nudge sweep: nudges are paused for everyone');
+        return summary;
+      }
+      const [principals, states, notices, exceptions, calendar] = await Promise.all([
+        deps.principals.listAll(tenantId),
+        deps.nudges.listAll(tenantId),
+        deps.notices.list(tenantId),
+        deps.exceptions?.listAll() ?? Promise.resolve([]),
+        calendarWithClosures(),
+      ]);
+      const stateOf = new Map(states.map((s) => [s.objectId, s]));
+      const firstNotices = new Map(notices.filter((n) => n.kind === 'first').map((n) => [noticeId(n), n]));
+      const managers = new Map<string, Promise<Awaited<ReturnType<NudgeSweepDeps['graph']['getManager']>>>>();
+      const managerOf = (objectId: string) => {
+        let lookup = managers.get(objectId);
+        if (!lookup) {
+          lookup = deps.graph.getManager(objectId);
+          managers.set(objectId, lookup);
+        }
+        return lookup;
+      };
+
+      for (const p of principals) {
+        if (p.status === 'compliant') continue;
+        summary.users += 1;
+        try {
+          await nudgeOne(p, stateOf.get(p.objectId), firstNotices, exceptions.filter((r) => sameId(r.requesterId, p.objectId)), calendar, now, managerOf, summary);
+        } catch (error) {
+          // One user's failure (storage blip, Graph down) must not stop everyone else's.
+          summary.errors += 1;
+          logger.warn({ objectId: p.objectId, err: describeError(error) }, 'nudge failed for a user; the next sweep tries again');
+        }
+      }
+      logger.info({ summary }, 'nudge sweep finished');
+      return summary;
+    } finally {
+      await deps.leases.release(LEASE, holder).catch((error: unknown) => {
+        logger.warn({ err: describeError(error) }, 'could not release the nudge lease; it expires on its own');
+      });
+    }
+  };
+
+  async function save(state: StoredNudgeState): Promise<StoredNudgeState | 'conflict'> {
+    try {
+      return await deps.nudges.save(tenantId, state);
+    } catch (error) {
+      if (isAppError(error, ErrorCodes.StorageConflict) || isAppError(error, ErrorCodes.StorageAlreadyExists)) return 'conflict';
+      throw error;
+    }
+  }
+
+  function firstNoticeAt(p: Principal, notices: ReadonlyMap<string, Notice>): Date {
+    const notice = notices.get(noticeId({ objectId: p.objectId, kind: 'first', episode: p.episode }));
+    if (notice?.status === 'sent') return notice.sentAt ?? notice.claimedAt;
+    if (notice?.status === 'sending') return notice.claimedAt;
+    return p.episodeStartedAt;
+  }
+
+  async function nudgeOne(
+    p: Principal,
+    stored: StoredNudgeState | undefined,
+    notices: ReadonlyMap<string, Notice>,
+    requests: readonly ExceptionRequest[],
+    calendar: BusinessCalendar | undefined,
+    now: Date,
+    managerOf: (objectId: string) => ReturnType<NudgeSweepDeps['graph']['getManager']>,
+    summary: NudgeSweepSummary,
+  ): Promise<void> {
+    // A new episode starts from a fresh state, replacing the old row under its etag.
+    const current: StoredNudgeState = stored && stored.episode === p.episode ? stored : { ...newNudgeState(p.objectId, p.episode), etag: stored?.etag };
+    let state: StoredNudgeState = recordFirstNotice(current, firstNoticeAt(p, notices));
+    let dirty = state !== stored;
+
+    if (p.status === 'verificationPending') {
+      // Graph confirmed registration: no reminders while the next sync confirms it.
+      summary.stopped += 1;
+      if (dirty) await save(state);
+      return;
+    }
+
+    const contact = await deps.contacts.get(tenantId, p.objectId);
+    const blocked = contact?.unreachable?.reason === 'blocked';
+    const wanted: NudgeStop | undefined = blocked ? { reason: 'blocked' } : exceptionStop(requests, now);
+    const had = state.stopped;
+    if (had?.reason !== 'notInTenant' && !sameStop(had, wanted)) {
+      if (wanted) {
+        state = stopFor(state, wanted.reason, wanted.until);
+        dirty = true;
+      } else if (had && !(had.reason === 'exceptionGranted' && had.until)) {
+        // The exception was rejected or withdrawn, or the user can be reached again. (A granted
+        // exception with an end date lifts on its own at that date.)
+        state = resumeNudges(state, now);
+        dirty = true;
+      }
+    }
+    if (wanted?.reason === 'blocked' && had?.reason !== 'blocked') {
+      // Tell the admins once per episode: the key makes a repeat after a crash a no-op.
+      await deps.outbox.enqueue(adminMessages('blocked', p, state, contact, 'blocked'));
+    }
+    if (activeStop(state, now)) {
+      summary.stopped += 1;
+      if (dirty) await save(state);
+      return;
+    }
+
+    const zone = contact?.timezone && isValidZone(contact.timezone) ? contact.timezone : deps.defaultTimezone;
+    const ctx = { now, zone, hasManager: true, globallyPaused: false, calendar };
+    let decision: NudgeDecision = nextNudge(state, policy, ctx);
+    if (decision.action === 'none' || decision.at.getTime() > now.getTime()) {
+      if (dirty) await save(state);
+      return;
+    }
+
+    summary.due += 1;
+    let manager: Awaited<ReturnType<typeof managerOf>>;
+    try {
+      manager = await managerOf(p.objectId);
+    } catch (error) {
+      if (isAppError(error, ErrorCodes.GraphNotFound)) {
+        summary.stopped += 1;
+        logger.info({ objectId: p.objectId }, 'user no longer in the tenant: nudges stopped');
+        await save(stopFor(state, 'notInTenant'));
+        return;
+      }
+      if (decision.step === 'manager') throw error;
+      logger.warn({ objectId: p.objectId, err: describeError(error) }, 'Graph could not confirm the user; the reminder goes out anyway');
+    }
+    if (decision.step === 'manager' && !manager) {
+      decision = nextNudge(state, policy, { ...ctx, hasManager: false });
+      if (decision.action === 'none' || decision.at.getTime() > now.getTime()) {
+        if (dirty) await save(state);
+        return;
+      }
+    }
+
+    const next = recordSent(state, decision, now);
+    // The admins' card shows the history including this step (and a skipped manager).
+    const messages = messagesFor(decision, p, decision.action === 'reminder' ? state : next, contact, zone, manager);
+    if (messages.length > 0) await deps.outbox.enqueue(messages);
+    const saved = await save(next);
+    if (saved === 'conflict') {
+      summary.skipped += 1;
+      logger.info({ objectId: p.objectId }, 'nudge recorded by another instance first; skipped');
+      return;
+    }
+    summary.sent += 1;
+  }
+
+  function adminMessages(kind: 'escalation' | 'blocked', p: Principal, state: StoredNudgeState, contact: UserContact | undefined, what: string): OutboxMessage[] {
+    return deps.adminIds.map((adminId) => ({
+      key: nudgeKey(p.objectId, p.episode, what, adminId),
+      tenantId,
+      to: { aadObjectId: adminId },
+      message: adminsMessage(kind, p, state, deps.defaultTimezone, contact?.address?.userName),
+      kind: kind === 'blocked' ? 'nudge.blocked' : 'nudge.escalate.admins',
+    }));
+  }
+
+  function messagesFor(
+    decision: NudgeDecision,
+    p: Principal,
+    state: StoredNudgeState,
+    contact: UserContact | undefined,
+    zone: string,
+    manager: { id: string } | undefined,
+  ): OutboxMessage[] {
+    if (decision.action === 'reminder') {
+      return [
+        {
+          key: nudgeKey(p.objectId, p.episode, `reminder:${state.remindersSent + 1}`),
+          tenantId,
+          to: { aadObjectId: p.objectId },
+          message: reminderMessage(p, state, policy, zone, contact?.address?.userName),
+          kind: 'nudge.reminder',
+        },
+      ];
+    }
+    if (decision.step === 'manager' && manager) {
+      return [
+        {
+          key: nudgeKey(p.objectId, p.episode, 'escalate:manager'),
+          tenantId,
+          to: { aadObjectId: manager.id },
+          message: managerMessage(p, state, deps.defaultTimezone, contact?.address?.userName),
+          kind: 'nudge.escalate.manager',
+        },
+      ];
+    }
+    return adminMessages('escalation', p, state, contact, 'escalate:admins');
+  }
+}
+
+export type NudgeSweep = ReturnType<typeof createNudgeSweep>;
