@@ -27,6 +27,7 @@ import { createAppTokenProvider, createNetworkClient, createPartnerCenterAuth } 
 import { createPartnerCenterClient } from './integrations/partner-center';
 import { createActivityCleanup } from './jobs/activity-cleanup';
 import { createScheduler } from './jobs/scheduler';
+import { composeExceptions } from './compose-exceptions';
 import { createStorage, type Storage, type StorageOptions } from './storage';
 import { systemClock } from './system-clock';
 
@@ -50,6 +51,8 @@ export interface MfaShepherd {
   deps: BotDeps;
   /** One nudge sweep now (the scheduler runs it every NUDGE_SWEEP_MINUTES). */
   sweepNudges: ReturnType<typeof createNudgeSweep>;
+  /** One SLA sweep now (once per interval across instances; the scheduler runs it every SLA_SWEEP_MINUTES). */
+  sweepSla: () => Promise<unknown>;
   storage: Storage;
   server: ReturnType<typeof createHttpServer>;
   messenger: Messenger;
@@ -122,9 +125,9 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     onReconnectNeeded: async (run) => (await notifyAdmins(reconnectAlertMessage(run, config.defaultTimezone))).delivered,
   });
   const outbox = overrides.outbox ?? createDirectOutbox({ contacts: storage.contacts, messenger, logger });
-  const nudgeStores = { tenantId, principals: storage.principals, nudges: storage.nudges, contacts: storage.contacts, settings: storage.settings, policy: config.nudgePolicy, calendar: config.businessCalendar, defaultTimezone: config.defaultTimezone, clock };
-  // exceptions: storage.exceptions once the exception store is merged (issue 3): then pending and granted exceptions stop reminders.
+  const nudgeStores = { tenantId, principals: storage.principals, nudges: storage.nudges, contacts: storage.contacts, settings: storage.settings, exceptions: storage.exceptions, policy: config.nudgePolicy, calendar: config.businessCalendar, defaultTimezone: config.defaultTimezone, clock };
   const sweepNudges = createNudgeSweep({ ...nudgeStores, notices: storage.notices, graph: { getManager: (id) => graph.getManager?.(id) ?? Promise.resolve(undefined) }, outbox, leases: storage.leases, adminIds: config.adminAadObjectIds, ids, logger, instanceId });
+  const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, background, ids, clock, logger, instanceId });
   const checkAlerts = oncePer(60 * 60_000, clock);
   const afterSync = async () => {
     await notices.sweep();
@@ -158,10 +161,11 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     interactiveDeadlineMs: overrides.interactiveDeadlineMs ?? 10_000,
     afterSync,
     nudges: createNudgeActions(nudgeStores),
+    exceptions: exceptionFeature.feature,
   };
 
   const app = createBotApplication(adapter, config.bot.id ?? '', deps);
-  const server = createHttpServer({ adapter, app, logger, ready: () => storage.ping(), localMode: config.localMode });
+  const server = createHttpServer({ adapter, app, logger, ready: () => storage.ping(), localMode: config.localMode, exports: exceptionFeature.exports });
 
   const cleanUpActivityClaims = createActivityCleanup({ activities: storage.activities, leases: storage.leases, clock, logger, instanceId });
   const scheduler = createScheduler(
@@ -187,6 +191,14 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
         },
       },
       {
+        name: 'sla-sweep',
+        intervalMs: config.sweeps.slaMinutes * 60_000,
+        initialDelayMs: 30_000,
+        run: async () => {
+          await exceptionFeature.sweepSla();
+        },
+      },
+      {
         name: 'activity-claims-cleanup',
         intervalMs: 6 * 60 * 60_000,
         initialDelayMs: 5 * 60_000,
@@ -201,11 +213,13 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   return {
     deps,
     sweepNudges,
+    sweepSla: exceptionFeature.sweepSla,
     storage,
     server,
     messenger,
     async start() {
       const address = await listen(server, config.port, config.bindHost);
+      exceptionFeature.listening(address.url);
       if (config.localMode) {
         logger.warn({ url: address.url }, `local mode: BOT_ID is not set, so /api/messages accepts unauthenticated requests; listening on ${config.bindHost} (loopback) only`);
       }

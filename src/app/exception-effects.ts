@@ -11,16 +11,19 @@ import type { ApprovalsChannelSetting, ContactStore, ExceptionStore, Logger, Mes
  * message goes through the durable outbox under a key per request, step and recipient.
  */
 export interface ExceptionMessages {
-  /** The approval card as posted: approvers (`approverUserIds`, Teams ids) see the buttons after a refresh. */
-  approvalCard(request: ExceptionRequest, approverUserIds: string[]): OutboundMessage;
+  /**
+   * The approval card as posted: in an approver's own chat with the buttons ('approver'); in the
+   * approvals channel as the status view whose refresh shows the buttons to `approverUserIds` (Teams ids).
+   */
+  approvalCard(request: ExceptionRequest, approverUserIds: string[], audience: 'approver' | 'channel'): Promise<OutboundMessage>;
   /** The approval card once the review is over (decided or withdrawn), the same for everyone. */
-  closedApprovalCard(request: ExceptionRequest): OutboundMessage;
+  closedApprovalCard(request: ExceptionRequest): Promise<OutboundMessage>;
   /** What the requester is told after a change, if anything. */
-  requesterUpdate(request: ExceptionRequest): OutboundMessage | undefined;
+  requesterUpdate(request: ExceptionRequest): Promise<OutboundMessage | undefined>;
   /** The ready-to-paste Partner Center submission, for the admins, after approval. */
-  submissionPack(request: ExceptionRequest): OutboundMessage;
+  submissionPack(request: ExceptionRequest): Promise<OutboundMessage>;
   /** Told to the requester when no approver could be reached. */
-  noApproverReached(request: ExceptionRequest): OutboundMessage;
+  noApproverReached(request: ExceptionRequest): Promise<OutboundMessage>;
 }
 
 export interface ExceptionEffectsDeps {
@@ -53,13 +56,16 @@ export function createExceptionEffects(deps: ExceptionEffectsDeps) {
     const contacts = await Promise.all(approvers.map((id) => deps.contacts.get(deps.tenantId, id)));
     // Universal Actions' refresh names Teams user ids (29:…), not AAD ids: known from each approver's chat.
     const approverUserIds = contacts.flatMap((c) => (c?.address ? [c.address.userId] : [])).slice(0, 60);
-    const card = deps.messages.approvalCard(request, approverUserIds);
-    const channel = (await deps.settings.get<ApprovalsChannelSetting>('approvalsChannel'))?.value.address;
-    const targets = [...contacts.flatMap((c) => (c?.address ? [c.address] : [])), ...(channel ? [channel] : [])];
+    const personal = await deps.messages.approvalCard(request, approverUserIds, 'approver');
+    const channel = (await deps.settings.get<ApprovalsChannelSetting | null>('approvalsChannel'))?.value?.address;
+    const targets = [
+      ...contacts.flatMap((c) => (c?.address ? [{ address: c.address, message: personal }] : [])),
+      ...(channel ? [{ address: channel, message: await deps.messages.approvalCard(request, approverUserIds, 'channel') }] : []),
+    ];
     let reached = 0;
-    for (const address of targets) {
+    for (const { address, message } of targets) {
       try {
-        const { activityId } = await deps.messenger.send(address, card);
+        const { activityId } = await deps.messenger.send(address, message);
         reached += 1;
         if (activityId) await deps.store.addApprovalCard({ requestId: request.id, round: request.reviewRound, address, activityId });
       } catch (error) {
@@ -75,7 +81,7 @@ export function createExceptionEffects(deps: ExceptionEffectsDeps) {
   async function closeApprovalCards(request: ExceptionRequest, round: number): Promise<void> {
     if (!deps.messenger.update) return;
     const refs = await deps.store.listApprovalCards(request.id, round);
-    const card = deps.messages.closedApprovalCard(request);
+    const card = await deps.messages.closedApprovalCard(request);
     for (const ref of refs) {
       try {
         await deps.messenger.update(ref.address, ref.activityId, card);
@@ -89,17 +95,17 @@ export function createExceptionEffects(deps: ExceptionEffectsDeps) {
     const queued: OutboxMessage[] = [];
     if (audit.action === 'submitForReview') {
       const reached = await postApprovalCards(after);
-      if (reached === 0) queued.push(toUser(after, 'noApprover', after.requesterId, deps.messages.noApproverReached(after)));
+      if (reached === 0) queued.push(toUser(after, 'noApprover', after.requesterId, await deps.messages.noApproverReached(after)));
     }
     if (DECISIONS.has(audit.action) || (audit.action === 'withdraw' && before.status === 'inReview')) {
       await closeApprovalCards(after, before.reviewRound);
     }
     if (audit.action !== 'saveDraft' && audit.action !== 'submitForReview' && !sameId(audit.actor, after.requesterId)) {
-      const update = deps.messages.requesterUpdate(after);
+      const update = await deps.messages.requesterUpdate(after);
       if (update) queued.push(toUser(after, audit.action, after.requesterId, update));
     }
     if (audit.action === 'approve') {
-      const pack = deps.messages.submissionPack(after);
+      const pack = await deps.messages.submissionPack(after);
       for (const adminId of deps.adminIds) queued.push(toUser(after, 'pack', adminId, pack));
     }
     if (queued.length > 0) await deps.outbox.enqueue(queued);

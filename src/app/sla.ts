@@ -18,7 +18,7 @@ export interface SlaDeps {
   adminIds: readonly string[];
   outbox: Pick<Outbox, 'enqueue'>;
   /** The announcement of `status` about `request` to its requester or to an admin. */
-  announcement: (request: ExceptionRequest, status: SlaStatus, audience: 'requester' | 'admin') => OutboxMessage['message'];
+  announcement: (request: ExceptionRequest, status: SlaStatus, audience: 'requester' | 'admin') => Promise<OutboxMessage['message']>;
   clock: Clock;
   logger: Logger;
 }
@@ -67,19 +67,14 @@ export function createSla(deps: SlaDeps) {
     for (const { request, status } of entries) {
       if (!slaTransition(request.slaAnnounced, status.state)) continue;
       try {
+        const [toRequester, toAdmin] = await Promise.all([deps.announcement(request, status, 'requester'), deps.announcement(request, status, 'admin')]);
         const messages: OutboxMessage[] = [
-          {
-            key: `sla:${request.id}:${status.state}:requester`,
-            tenantId: deps.tenantId,
-            to: { aadObjectId: request.requesterId },
-            message: deps.announcement(request, status, 'requester'),
-            kind: `sla.${status.state}`,
-          },
+          { key: `sla:${request.id}:${status.state}:requester`, tenantId: deps.tenantId, to: { aadObjectId: request.requesterId }, message: toRequester, kind: `sla.${status.state}` },
           ...deps.adminIds.map((adminId) => ({
             key: `sla:${request.id}:${status.state}:admin:${adminId}`,
             tenantId: deps.tenantId,
             to: { aadObjectId: adminId },
-            message: deps.announcement(request, status, 'admin'),
+            message: toAdmin,
             kind: `sla.${status.state}`,
           })),
         ];

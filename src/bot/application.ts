@@ -4,10 +4,12 @@ import { Verbs } from '../cards/verbs';
 import { welcomeCard } from '../cards';
 import { AppError, ErrorCodes, describeError } from '../domain/errors';
 import { parseCardData, type CardVerb } from './card-data';
-import { parseCommand } from './commands';
+import { parseCommandLine } from './commands';
+import { exceptionActions } from './exception-routes';
+import { createExceptionHandlers, type ExceptionHandlers } from './exception-handlers';
 import type { BotDeps } from './deps';
 import { createHandlers, type Handlers } from './handlers';
-import { reply, replyCard, type Card } from './replies';
+import { answerInvoke, reply, replyCard, type Card } from './replies';
 import { createTurnGuard, markTurnDone } from './turn-guard';
 import { actorOf } from './activity';
 
@@ -28,6 +30,7 @@ export function createBotApplication(adapter: TeamsAdapter, botAppId: string, de
     longRunningMessages: false,
   });
   const handlers = createHandlers(deps);
+  const exc = createExceptionHandlers(deps);
 
   app.turn('beforeTurn', createTurnGuard(deps));
   app.turn('afterTurn', (context) => markTurnDone(deps, context));
@@ -55,7 +58,7 @@ export function createBotApplication(adapter: TeamsAdapter, botAppId: string, de
   app.message(/.*/, async (context) => {
     const value = context.activity.value as { verb?: unknown } | undefined;
     if (!context.activity.text && value && typeof value.verb === 'string') return; // Action.Submit: handled below
-    await runCommand(context, handlers);
+    await runCommand(context, handlers, exc);
   });
 
   const actions: Record<CardVerb, CardAction> = {
@@ -72,15 +75,22 @@ export function createBotApplication(adapter: TeamsAdapter, botAppId: string, de
     [Verbs.NudgeOverview]: async (c) => handlers.nudgeOverview(c),
     [Verbs.NudgePause]: async (c) => handlers.setNudgesPaused(c, true),
     [Verbs.NudgeResume]: async (c) => handlers.setNudgesPaused(c, false),
+    ...exceptionActions(exc),
   };
 
   for (const [verb, action] of Object.entries(actions) as [CardVerb, CardAction][]) {
     app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
+      let answer: Card | string;
       try {
-        return await action(context, (data ?? {}) as Record<string, unknown>);
+        answer = await action(context, (data ?? {}) as Record<string, unknown>);
       } catch (error) {
-        return handlers.failure(error);
+        answer = handlers.failure(error);
       }
+      // We answer the invoke ourselves: teams-ai would switch a route to "replace for everyone" for
+      // good once one of its cards carries a `refresh` (the approval card does), and a per-user view
+      // must never replace the card others see.
+      await answerInvoke(context, answer);
+      return answer;
     });
     app.adaptiveCards.actionSubmit(verb, async (context, _state, data) => {
       try {
@@ -107,10 +117,29 @@ export function createBotApplication(adapter: TeamsAdapter, botAppId: string, de
   return app;
 }
 
-async function runCommand(context: TurnContext, handlers: Handlers): Promise<void> {
+async function runCommand(context: TurnContext, handlers: Handlers, exc: ExceptionHandlers): Promise<void> {
   try {
-    const command = parseCommand(context.activity.text);
+    const { command, argument } = parseCommandLine(context.activity.text);
     switch (command) {
+      case 'exception':
+        return await replyCard(context, await exc.start(context));
+      case 'myRequests':
+        return await replyCard(context, await exc.mine(context));
+      case 'history':
+        return await replyCard(context, await exc.history(context, argument));
+      case 'sla':
+        return await replyCard(context, await exc.sla(context));
+      case 'export':
+        return await replyCard(context, await exc.exportLinks(context));
+      case 'closures':
+      case 'closureAdd':
+      case 'closureRemove':
+        await context.sendActivity(await exc.closures(context, command === 'closureAdd' ? { add: argument ?? '' } : command === 'closureRemove' ? { remove: argument ?? '' } : undefined));
+        return;
+      case 'approvalsHere':
+      case 'approvalsOff':
+        await context.sendActivity(await exc.approvalsChannel(context, command === 'approvalsHere'));
+        return;
       case 'help':
         return await replyCard(context, handlers.help(context));
       case 'status':

@@ -8,7 +8,7 @@ import { AppError, ErrorCodes } from '../domain/errors';
  */
 const step = z.coerce.number().int().min(1).max(3).transform((n) => n as 1 | 2 | 3);
 
-export const cardDataSchemas = {
+const baseCardDataSchemas = {
   [Verbs.SetupMfa]: z.object({ step: step.optional() }).passthrough(),
   [Verbs.WalkthroughStep]: z.object({ step }).passthrough(),
   [Verbs.VerifyMfa]: z.object({}).passthrough(),
@@ -25,7 +25,6 @@ export const cardDataSchemas = {
   [Verbs.NudgeResume]: z.object({}).passthrough(),
 } as const;
 
-export type CardVerb = keyof typeof cardDataSchemas;
 
 // ─── The technical-exception workflow (exc.*) ───────────────────────────────────────────────────
 // Form text is only shape-checked here: optional strings, capped far above the domain's limits
@@ -84,6 +83,10 @@ export const exceptionCardDataSchemas = {
 } as const;
 
 export type ExceptionCardVerb = keyof typeof exceptionCardDataSchemas;
+
+/** Every verb a card of ours can send, with its data schema. */
+export const cardDataSchemas = { ...baseCardDataSchemas, ...exceptionCardDataSchemas } as const;
+export type CardVerb = keyof typeof cardDataSchemas;
 
 export function parseCardData<V extends CardVerb>(verb: V, data: unknown): z.infer<(typeof cardDataSchemas)[V]> {
   const parsed = cardDataSchemas[verb].safeParse(data ?? {});

@@ -11,6 +11,15 @@ export async function reply(context: TurnContext, message: OutboundMessage): Pro
   await context.sendActivity(toActivity(message));
 }
 
+/** Answer an Action.Execute invoke: a card replaces the clicked card for the clicker; a string shows as a message. */
+export async function answerInvoke(context: TurnContext, answer: Card | string): Promise<void> {
+  const body =
+    typeof answer === 'string'
+      ? { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: answer }
+      : { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: answer };
+  await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body } });
+}
+
 export async function replyCard(context: TurnContext, card: Card, text = ''): Promise<void> {
   await reply(context, { text, card });
 }

@@ -26,8 +26,8 @@ export interface Config {
   localMode: boolean;
   /** Who approves technical-exception requests (default: the admins). */
   approverAadObjectIds: string[];
-  /** Base of links the bot serves itself (CSV exports), without a trailing slash. */
-  publicBaseUrl: string;
+  /** Base of links the bot serves itself (CSV exports), without a trailing slash; unset: where the bot listens. */
+  publicBaseUrl?: string;
   /** The partner's business calendar for the 3-business-day SLA (admin closures are added at run time). */
   businessCalendar: BusinessCalendar;
   nudgePolicy: NudgePolicy;
@@ -119,7 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logPretty: c.LOG_PRETTY,
     localMode,
     approverAadObjectIds: (c.APPROVER_AAD_OBJECT_IDS.length > 0 ? c.APPROVER_AAD_OBJECT_IDS : c.ADMIN_AAD_OBJECT_IDS).map(canonicalId),
-    publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://${hostForUrl(c.BIND_HOST ?? '127.0.0.1')}:${c.PORT}`).replace(/\/+$/, ''),
+    publicBaseUrl: c.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     businessCalendar: checked('BUSINESS_TIMEZONE / BUSINESS_DAYS / BUSINESS_HOURS / HOLIDAY_COUNTRY', () =>
       createBusinessCalendar({
         zone: c.BUSINESS_TIMEZONE ?? c.DEFAULT_TIMEZONE,
@@ -143,9 +143,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-function hostForUrl(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return 'localhost';
-  return host.includes(':') ? `[${host}]` : host;
-}
 
 export { configSchema };

@@ -1,0 +1,170 @@
+import {
+  buildSubmissionPack,
+  exceptionApprovalCard,
+  exceptionOutcomeCard,
+  slaAlertCard,
+  type ApprovalView,
+  type ExceptionApprovalModel,
+  type ReviewDecisionModel,
+  type SlaItemModel,
+} from '../cards';
+import { submissionPackCard } from '../cards';
+import type { SlaStatus } from '../domain/calendar';
+import type { ContactStore, OutboundMessage, PrincipalStore } from './ports';
+import type { ExceptionMessages } from './exception-effects';
+import type { ExceptionRequest } from '../domain/exception';
+
+/**
+ * Domain requests → card models and messages, with people's names resolved (the domain knows AAD
+ * object ids only). Names come from the user's Teams chat (the name Teams gave us), else their UPN
+ * from Partner Center's list, else the id itself.
+ */
+export interface Directory {
+  nameOf(aadObjectId: string): Promise<string>;
+  names(ids: readonly (string | undefined)[]): Promise<Record<string, string>>;
+}
+
+export function createDirectory(deps: { tenantId: string; contacts: Pick<ContactStore, 'get'>; principals: Pick<PrincipalStore, 'get'> }): Directory {
+  const nameOf = async (id: string): Promise<string> => {
+    const contact = await deps.contacts.get(deps.tenantId, id).catch(() => undefined);
+    if (contact?.address?.userName) return contact.address.userName;
+    const principal = await deps.principals.get(deps.tenantId, id).catch(() => undefined);
+    return principal?.upn || id;
+  };
+  return {
+    nameOf,
+    async names(ids) {
+      const unique = [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))];
+      const pairs = await Promise.all(unique.map(async (id) => [id, await nameOf(id)] as const));
+      return Object.fromEntries(pairs);
+    },
+  };
+}
+
+const DECISION_OUTCOME = { approved: 'approved', rejected: 'rejected', changesRequested: 'changesRequested' } as const;
+
+/** The decision that stands on a request (approved, rejected, changes requested), if any. */
+export async function decisionOf(request: ExceptionRequest, directory: Directory): Promise<ReviewDecisionModel | undefined> {
+  if (!request.decidedBy || !request.decidedAt) return undefined;
+  const outcome = request.status in DECISION_OUTCOME ? DECISION_OUTCOME[request.status as keyof typeof DECISION_OUTCOME] : 'approved';
+  return {
+    outcome,
+    byName: await directory.nameOf(request.decidedBy),
+    at: request.decidedAt,
+    ...(request.decisionComment ? { comment: request.decisionComment } : {}),
+  };
+}
+
+export async function approvalModel(
+  request: ExceptionRequest,
+  view: ApprovalView,
+  directory: Directory,
+  extra: Partial<Pick<ExceptionApprovalModel, 'refreshUserIds' | 'comment' | 'error'>> = {},
+): Promise<ExceptionApprovalModel> {
+  const decision = view === 'decided' || view === 'alreadyDecided' ? await decisionOf(request, directory) : undefined;
+  return {
+    view,
+    requestId: request.id,
+    round: request.reviewRound,
+    requesterName: await directory.nameOf(request.requesterId),
+    requesterUpn: request.requesterUpn,
+    fields: request.fields,
+    submittedAt: request.submittedForReviewAt ?? request.updatedAt,
+    refreshUserIds: extra.refreshUserIds ?? [],
+    ...(decision ? { decision } : {}),
+    ...(extra.comment ? { comment: extra.comment } : {}),
+    ...(extra.error ? { error: extra.error } : {}),
+  };
+}
+
+export async function slaItem(request: ExceptionRequest, status: SlaStatus, directory: Directory): Promise<SlaItemModel> {
+  return {
+    requestId: request.id,
+    requesterName: await directory.nameOf(request.requesterId),
+    requesterUpn: request.requesterUpn,
+    caseNumber: request.supportCaseNumber ?? '',
+    state: status.state,
+    businessMinutesLeft: status.businessMinutesLeft,
+    dueAt: status.dueAt,
+    submittedAt: request.submittedToMicrosoftAt ?? status.clockStartedAt,
+  };
+}
+
+const OUTCOME_TEXT: Partial<Record<ExceptionRequest['status'], string>> = {
+  approved: 'Your exception request was approved',
+  rejected: 'Your exception request was rejected',
+  changesRequested: 'Changes were requested to your exception request',
+  withdrawn: 'Your exception request was withdrawn',
+  submittedToMicrosoft: 'Your exception request was filed with Microsoft',
+  granted: 'Microsoft granted your exception',
+  denied: 'Microsoft denied your exception request',
+};
+
+/** The messages the exception effects and the SLA sweep send, built from the cards. */
+export function createExceptionMessages(deps: { directory: Directory; timezoneOf: (aadObjectId: string) => Promise<string | undefined> }): ExceptionMessages & {
+  slaAnnouncement(request: ExceptionRequest, status: SlaStatus, audience: 'requester' | 'admin'): Promise<OutboundMessage>;
+} {
+  const { directory } = deps;
+  return {
+    async approvalCard(request, approverUserIds, audience) {
+      const view: ApprovalView = audience === 'approver' ? 'approver' : 'status';
+      const card = exceptionApprovalCard(await approvalModel(request, view, directory, { refreshUserIds: approverUserIds }));
+      return { text: `Exception request ${request.id} from ${await directory.nameOf(request.requesterId)} needs a decision`, card };
+    },
+
+    async closedApprovalCard(request) {
+      const view: ApprovalView = request.decidedBy ? 'decided' : 'status';
+      const card = exceptionApprovalCard(await approvalModel(request, view, directory));
+      return { text: `Exception request ${request.id}: ${request.status}`, card };
+    },
+
+    async requesterUpdate(request) {
+      const text = OUTCOME_TEXT[request.status];
+      if (!text) return undefined;
+      const readerZone = await deps.timezoneOf(request.requesterId);
+      const by = request.status === 'granted' || request.status === 'denied' ? request.answerRecordedBy : request.decidedBy;
+      if (request.status === 'submittedToMicrosoft') {
+        return { text: `${text} (case ${request.supportCaseNumber ?? 'unknown'}). Microsoft answers within 3 business days.` };
+      }
+      const card = exceptionOutcomeCard({
+        outcome: request.status as 'approved' | 'rejected' | 'changesRequested' | 'granted' | 'denied' | 'withdrawn',
+        requestId: request.id,
+        round: request.reviewRound,
+        ...(request.fields.reasonCategory ? { reasonCategory: request.fields.reasonCategory } : {}),
+        ...(by ? { byName: await directory.nameOf(by) } : {}),
+        at: request.answerRecordedAt ?? request.decidedAt ?? request.withdrawnAt ?? request.updatedAt,
+        ...(request.status === 'denied' && request.deniedReason ? { comment: request.deniedReason } : request.decisionComment ? { comment: request.decisionComment } : {}),
+        ...(request.grantedUntil ? { grantedUntil: request.grantedUntil } : {}),
+        ...(readerZone ? { readerZone } : {}),
+      });
+      return { text, card };
+    },
+
+    async submissionPack(request) {
+      const requesterName = await directory.nameOf(request.requesterId);
+      const card = submissionPackCard({
+        requestId: request.id,
+        requesterName,
+        requesterUpn: request.requesterUpn,
+        approvedByName: request.decidedBy ? await directory.nameOf(request.decidedBy) : 'an approver',
+        approvedAt: request.decidedAt ?? request.updatedAt,
+        pack: buildSubmissionPack({ requesterName, requesterUpn: request.requesterUpn, fields: request.fields }),
+      });
+      return { text: `Exception request ${request.id} is approved: file it in Partner Center`, card };
+    },
+
+    async noApproverReached(request) {
+      return {
+        text: `Your exception request ${request.id} is submitted, but no approver has a chat with MFA Shepherd yet, so nobody was notified. Please tell your security admin; the request waits for them.`,
+      };
+    },
+
+    async slaAnnouncement(request, status, audience) {
+      const item = await slaItem(request, status, directory);
+      const readerZone = audience === 'requester' ? await deps.timezoneOf(request.requesterId) : undefined;
+      const card = slaAlertCard({ audience, item, ...(readerZone ? { readerZone } : {}) });
+      const words = { onTrack: 'is on track', dueSoon: 'is due soon', dueToday: 'is due today', breached: 'is overdue' }[status.state];
+      return { text: `Microsoft's answer to exception request ${request.id} ${words}`, card };
+    },
+  };
+}
