@@ -16,7 +16,7 @@ describe('first notice', () => {
     await h.stop();
   });
 
-  it('when a listed user installs the app after a sync, then they get one first notice card with the three buttons', async () => {
+  it('when a listed user installs the app after a sync, then they get one first notice card with its four buttons', async () => {
     await h.connect();
     const run = await h.shepherd.deps.syncPrincipals({ trigger: 'admin' });
     expect(run.outcome).toBe('succeeded');
@@ -32,7 +32,7 @@ describe('first notice', () => {
     expect(isFirstNotice(cards[0]!)).toBe(true);
     expect(text).toMatch(/Hi Alex Wilber/);
     expect(text).toMatch(/EST|EDT|New_York|GMT-5|UTC-5/); // shown in the user's own time zone
-    expect(cardActions(cards[0]).map((a) => a.title)).toEqual(['Set up MFA now', 'I already use MFA', 'Why am I seeing this?']);
+    expect(cardActions(cards[0]).map((a) => a.title)).toEqual(['Set up MFA now', 'I already use MFA', 'Why am I seeing this?', 'MFA is technically impossible for me']);
   });
 
   it('when the install event is delivered again and the bot restarts, then the user still has exactly one first notice', async () => {

@@ -37,8 +37,9 @@ describe('first notice', () => {
       { verb: Verbs.SetupMfa, data: { step: 1 } },
       { verb: Verbs.AlreadyMfa, data: {} },
       { verb: Verbs.Why, data: {} },
+      { verb: Verbs.ExceptionStart, data: {} },
     ]);
-    expect(titlesOf(card)).toEqual(['Set up MFA now', 'I already use MFA', 'Why am I seeing this?']);
+    expect(titlesOf(card)).toEqual(['Set up MFA now', 'I already use MFA', 'Why am I seeing this?', 'MFA is technically impossible for me']);
   });
 
   it('when the user reappeared after being compliant, then the wording says new requests were seen since', () => {
