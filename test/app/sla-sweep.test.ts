@@ -1,0 +1,153 @@
+/**
+ * The SLA sweep over Azurite with a fixed clock: Microsoft's 3 business days on a Berlin calendar
+ * with German public holidays, each state change announced once to the requester and the admins,
+ * closures moving the deadline, two instances sweeping at once.
+ */
+import { createClosures } from '../../src/app/closures';
+import { createDirectory, createExceptionMessages } from '../../src/app/exception-views';
+import { createSla } from '../../src/app/sla';
+import { createBusinessCalendar } from '../../src/domain/calendar';
+import { FixedClock } from '../../src/domain/clock';
+import { newExceptionRequest, type ExceptionRequest } from '../../src/domain/exception';
+import { exclusivePerInterval } from '../../src/jobs/exclusive';
+import type { Storage } from '../../src/storage';
+import { newStorage, TENANT } from '../storage/helpers';
+import { RecordingOutbox } from './nudge-world';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const calendar = createBusinessCalendar({ zone: 'Europe/Berlin', holidays: { country: 'DE' } });
+const ADMINS = ['admin-1', 'admin-2'];
+
+/** Filed with Microsoft on Monday 23 Nov 2026 at 10:00 Berlin (09:00 UTC): due Thursday 26 Nov, 10:00 Berlin. */
+const FILED = new Date('2026-11-23T09:00:00Z');
+
+function filed(id: string, requesterId = 'requester-1'): ExceptionRequest {
+  const base = newExceptionRequest({ id, requesterId, requesterUpn: `${requesterId}@example.com`, at: new Date('2026-11-20T09:00:00Z') });
+  return {
+    ...base,
+    status: 'submittedToMicrosoft',
+    fields: { reasonCategory: 'thirdPartyMfaCannotPassClaim', technicalDescription: 'The vendor cannot pass the claim ${x} [link](https://evil.example).' },
+    reviewRound: 1,
+    submittedForReviewAt: new Date('2026-11-20T10:00:00Z'),
+    decidedBy: 'approver-1',
+    decidedAt: new Date('2026-11-20T11:00:00Z'),
+    supportCaseNumber: '2411230010001234',
+    submittedToMicrosoftAt: FILED,
+    submittedToMicrosoftBy: 'admin-1',
+  };
+}
+
+describe('the SLA sweep', () => {
+  let storage: Storage;
+  let clock: FixedClock;
+  let outbox: RecordingOutbox;
+
+  const slaFor = (c = clock, o = outbox) => {
+    const directory = createDirectory({ tenantId: TENANT, contacts: storage.contacts, principals: storage.principals });
+    const messages = createExceptionMessages({ directory, timezoneOf: async () => 'Europe/Berlin' });
+    return createSla({
+      tenantId: TENANT,
+      store: storage.exceptions,
+      settings: storage.settings,
+      calendar,
+      adminIds: ADMINS,
+      outbox: o,
+      announcement: (r, s, a) => messages.slaAnnouncement(r, s, a),
+      clock: c,
+      logger: silent,
+    });
+  };
+  const at = async (iso: string) => {
+    clock.set(iso);
+    return slaFor().sweep();
+  };
+  const kinds = () => outbox.enqueued.map((e) => `${e.message.kind} ${e.message.key.split(':').slice(3).join(':')}`);
+
+  beforeEach(async () => {
+    storage = await newStorage();
+    clock = new FixedClock(FILED);
+    outbox = new RecordingOutbox(clock);
+    await storage.exceptions.create(filed('EXC-SLA0001'));
+  });
+
+  it('when the states change over the week, then each change is announced once to the requester and every admin', async () => {
+    expect((await at('2026-11-23T10:00:00Z')).announced).toEqual([]); // Monday: on track, nothing to say
+    expect((await at('2026-11-25T09:30:00Z')).announced).toEqual([{ requestId: 'EXC-SLA0001', state: 'dueSoon' }]); // Wed 10:30 Berlin: 7.5 business hours left
+    expect((await at('2026-11-25T12:00:00Z')).announced).toEqual([]); // still due soon: said already
+    expect((await at('2026-11-26T07:30:00Z')).announced).toEqual([{ requestId: 'EXC-SLA0001', state: 'dueToday' }]); // Thu 08:30 Berlin
+    expect((await at('2026-11-26T09:00:00Z')).announced).toEqual([]); // exactly at the deadline: still due today
+    expect((await at('2026-11-26T09:01:00Z')).announced).toEqual([{ requestId: 'EXC-SLA0001', state: 'breached' }]);
+    expect((await at('2026-11-30T09:00:00Z')).announced).toEqual([]);
+    expect(kinds()).toEqual([
+      'sla.dueSoon requester',
+      'sla.dueSoon admin:admin-1',
+      'sla.dueSoon admin:admin-2',
+      'sla.dueToday requester',
+      'sla.dueToday admin:admin-1',
+      'sla.dueToday admin:admin-2',
+      'sla.breached requester',
+      'sla.breached admin:admin-1',
+      'sla.breached admin:admin-2',
+    ]);
+    expect((await storage.exceptions.get('EXC-SLA0001'))?.slaAnnounced).toBe('breached');
+  });
+
+  it('when the deadline is breached, then the admins are told how to escalate with Microsoft and the requester is not', async () => {
+    await at('2026-11-26T10:00:00Z');
+    const admin = outbox.enqueued.find((e) => e.message.key.endsWith(':admin:admin-1'))!.message.message;
+    const requester = outbox.enqueued.find((e) => e.message.key.endsWith(':requester'))!.message.message;
+    expect(JSON.stringify(admin.card)).toMatch(/2411230010001234/);
+    expect(JSON.stringify(admin.card)).toMatch(/escalat/i);
+    expect(JSON.stringify(requester.card)).not.toMatch(/escalation to the MFA exception team/i);
+  });
+
+  it('when the office is closed on Wednesday, then the deadline moves to Friday', async () => {
+    await createClosures({ settings: storage.settings, calendar }).add({ from: '2026-11-25', to: '2026-11-25', reason: 'Company offsite' });
+    const sla = slaFor();
+    clock.set('2026-11-26T09:30:00Z');
+    const [entry] = await sla.open();
+    expect(entry?.status.dueAt.toISOString()).toBe('2026-11-27T09:00:00.000Z');
+    expect(entry?.status.state).toBe('dueSoon');
+  });
+
+  it('when a request is filed on a public holiday evening, then the clock starts on the next business morning', async () => {
+    // Friday 25 Dec 2026 (Christmas, a public holiday in Germany) at 23:59 Berlin → the clock starts Mon 28 Dec 09:00;
+    // 3 business days = 24 business hours (Mon, Tue, Wed 09:00–17:00) → due Wed 30 Dec 17:00 Berlin.
+    await storage.exceptions.create({ ...filed('EXC-SLA0002'), submittedToMicrosoftAt: new Date('2026-12-25T22:59:00Z') });
+    clock.set('2026-12-29T12:00:00Z');
+    const entry = (await slaFor().open()).find((e) => e.request.id === 'EXC-SLA0002');
+    expect(entry?.status.clockStartedAt.toISOString()).toBe('2026-12-28T08:00:00.000Z');
+    expect(entry?.status.dueAt.toISOString()).toBe('2026-12-30T16:00:00.000Z');
+  });
+
+  it('when "sla" lists several requests, then the most urgent comes first', async () => {
+    await storage.exceptions.create({ ...filed('EXC-SLA0003'), submittedToMicrosoftAt: new Date('2026-11-18T09:00:00Z') }); // breached by now
+    await storage.exceptions.create({ ...filed('EXC-SLA0004'), submittedToMicrosoftAt: new Date('2026-11-25T09:00:00Z') }); // on track
+    clock.set('2026-11-25T10:00:00Z');
+    expect((await slaFor().open()).map((e) => `${e.request.id} ${e.status.state}`)).toEqual(['EXC-SLA0003 breached', 'EXC-SLA0001 dueSoon', 'EXC-SLA0004 onTrack']);
+  });
+
+  it('when two instances sweep at the same moment, then each state change is announced once', async () => {
+    clock.set('2026-11-25T09:30:00Z');
+    const results = await Promise.all([slaFor().sweep(), slaFor().sweep()]);
+    const announced = results.flatMap((r) => r.announced);
+    const enqueuedKeys = outbox.enqueued.map((e) => e.message.key);
+    // Both may enqueue (the outbox ledger absorbs the repeated keys); only one records the state.
+    expect(announced).toEqual([{ requestId: 'EXC-SLA0001', state: 'dueSoon' }]);
+    expect(new Set(enqueuedKeys).size).toBe(3);
+    expect(results.reduce((n, r) => n + r.conflicts, 0) + announced.length).toBe(2);
+  });
+
+  it('when the sweep is scheduled in two instances within one interval, then it runs once', async () => {
+    let runs = 0;
+    const job = (instanceId: string) =>
+      exclusivePerInterval({ name: 'sla-sweep', intervalMs: 15 * 60_000, leases: storage.leases, clock, logger: silent, instanceId, run: async () => ++runs });
+    const [a, b] = await Promise.all([job('one')(), job('two')()]);
+    expect([a.ran, b.ran].sort()).toEqual([false, true]);
+    clock.advance(5 * 60_000);
+    expect((await job('two')()).ran).toBe(false);
+    clock.advance(10 * 60_000);
+    expect((await job('two')()).ran).toBe(true);
+    expect(runs).toBe(2);
+  });
+});
