@@ -209,6 +209,31 @@ describe('technical-exception workflow through /api/messages', () => {
     expect(await say(EVE, 'export')).toMatch(/Only MFA Shepherd admins/);
   });
 
+  it('when a justification of 10,000 characters is submitted, then the limit is named on the card, the text is kept on it, and nothing is submitted', async () => {
+    await say(EVE, 'exception');
+    const [request] = await h.shepherd.storage.exceptions.listByRequester(EVE.aadObjectId);
+    const huge = `${'A'.repeat(9_990)} the end`;
+    const { text, card } = await click(EVE, 'exc.submit', { requestId: request!.id, round: 0, ...COMPLETE, technicalDescription: huge });
+    expect(text).toMatch(/at most 4,000 characters \(it has 9,998\)/);
+    expect(Buffer.byteLength(JSON.stringify(card), 'utf8')).toBeLessThan(28_000);
+    expect((await h.shepherd.storage.exceptions.get(request!.id))?.status).toBe('draft');
+  });
+
+  it('when a justification holds template expressions and markdown links, then the approvers card shows it inert, and storage keeps it exactly', async () => {
+    const hostile = `\${if(true,'EVALUATED','x')} [click](https://evil.example) ${'B'.repeat(3_900)}`;
+    const [request] = await h.shepherd.storage.exceptions.listByRequester(EVE.aadObjectId);
+    const sentBefore = h.connector.sent.length;
+    const { text } = await click(EVE, 'exc.submit', { requestId: request!.id, round: 0, ...COMPLETE, technicalDescription: hostile });
+    expect(text).toMatch(/in review|waiting/i);
+    expect((await h.shepherd.storage.exceptions.get(request!.id))?.fields.technicalDescription).toBe(hostile);
+    const card = h.connector.sent.slice(sentBefore).find((s) => s.conversationId === h.a.conversationId(ANNA))?.activity.attachments?.[0]?.content;
+    const shown = allCardText(card);
+    expect(shown).toContain("\\$\\{if(true,'EVALUATED','x')\\}"); // the expression is text, never evaluated
+    expect(shown).not.toMatch(/(^|[^\\])\[click\]\(https/); // the link is escaped, so it renders as text
+    expect(Buffer.byteLength(JSON.stringify(card), 'utf8')).toBeLessThan(28_000);
+    expect(shown.match(/B{100,}/)?.[0].length ?? 0).toBeLessThanOrEqual(2_000); // bounded on the approval card
+  });
+
   it('when the same invoke is delivered twice, then it is processed once', async () => {
     await say(BEN, 'exception');
     const [request] = await h.shepherd.storage.exceptions.listByRequester(BEN.aadObjectId);
