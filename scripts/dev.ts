@@ -10,6 +10,8 @@
  *   SANDBOX_PORT       the sandbox's port (default 3979; the sandbox URLs in the env file follow it)
  *   PLAYGROUND_PORT    the Playground's port (default 56150; keep it fixed: the bot stores the serviceUrl)
  *   PLAYGROUND_USER    who sits at the keyboard: alias, e.g. meganb, or AAD object id (default alexw)
+ *   SECOND_PLAYGROUND_USER  a second Teams client for another user, on PLAYGROUND_PORT + 1 (default meganb,
+ *                      an approver of exception requests; "none" to skip)
  *   PLAYGROUND_TIMEZONE  IANA zone the Playground reports as the user's (default: this machine's)
  */
 import path from 'node:path';
@@ -54,13 +56,19 @@ async function main(): Promise<void> {
   const sandboxPort = port(setting('SANDBOX_PORT'), DEFAULT_SANDBOX_PORT, 'SANDBOX_PORT');
   const playgroundPort = port(setting('PLAYGROUND_PORT'), DEFAULT_PLAYGROUND_PORT, 'PLAYGROUND_PORT');
   const config = playgroundConfig({ currentUser: setting('PLAYGROUND_USER') });
+  const secondUser = setting('SECOND_PLAYGROUND_USER') ?? 'meganb';
+  const secondConfig = secondUser === 'none' ? undefined : playgroundConfig({ currentUser: secondUser });
+  if (secondConfig && secondConfig.currentUser.aadObjectId === config.currentUser.aadObjectId) {
+    throw new DevError(`SECOND_PLAYGROUND_USER is the same user as PLAYGROUND_USER (${secondConfig.currentUser.name}): pick another, or "none".`);
+  }
 
   // Fail before starting anything when a fixed port is taken.
   const howTo = (key: string, example: number): string =>
     `set ${key} in the shell (${key}=${example} npm run dev) or in env/.env.playground.user`;
   await assertPortFree(botPort, 'the bot', howTo('PORT', botPort + 1000));
   await assertPortFree(sandboxPort, 'the sandbox', howTo('SANDBOX_PORT', sandboxPort + 1000));
-  await assertPortFree(playgroundPort, 'the Agents Playground', howTo('PLAYGROUND_PORT', playgroundPort + 1));
+  await assertPortFree(playgroundPort, 'the Agents Playground', howTo('PLAYGROUND_PORT', playgroundPort + 2));
+  if (secondConfig) await assertPortFree(playgroundPort + 1, 'the second Agents Playground (PLAYGROUND_PORT + 1)', howTo('PLAYGROUND_PORT', playgroundPort + 2));
 
   say('Starting MFA Shepherd locally: storage, sandbox, bot, Teams Playground…');
 
@@ -107,10 +115,25 @@ async function main(): Promise<void> {
     startTimeoutMs: 60_000,
   });
 
+  const second = secondConfig
+    ? await startPlayground({
+        botEndpoint: `http://${HOST}:${botPort}/api/messages`,
+        port: playgroundPort + 1,
+        portSetting: howTo('PLAYGROUND_PORT', playgroundPort + 2),
+        configFile: writePlaygroundConfig(path.join(DATA, 'playground-2', 'config.yml'), secondConfig),
+        timezone: setting('PLAYGROUND_TIMEZONE'),
+        logFile: path.join(DATA, 'playground-2', 'playground.log'),
+        silent: true,
+        startTimeoutMs: 60_000,
+        name: 'playground-2',
+      })
+    : undefined;
+
   // From here on a child that stops takes the others down too (during start-up, errors say why).
-  for (const child of [sandbox, bot, playground.child]) watchUnexpectedExit(child);
+  for (const child of [sandbox, bot, playground.child, ...(second ? [second.child] : [])]) watchUnexpectedExit(child);
   banner({
     playgroundUrl: playground.url,
+    second: second && secondConfig ? { url: second.url, user: `${secondConfig.currentUser.name} (${secondConfig.currentUser.email})` } : undefined,
     sandboxUrl,
     user: `${config.currentUser.name} (${config.currentUser.email})`,
     isAdmin: (setting('ADMIN_AAD_OBJECT_IDS') ?? '')
@@ -130,6 +153,7 @@ function withSandboxPort(env: Record<string, string>, sandboxPort: number): Reco
 
 interface BannerInfo {
   playgroundUrl: string;
+  second?: { url: string; user: string };
   sandboxUrl: string;
   user: string;
   isAdmin: boolean;
@@ -142,11 +166,17 @@ function banner(info: BannerInfo): void {
   say();
   say(`  Open Teams (the Agents Playground):  ${bold(info.playgroundUrl)}`);
   say(`      you are ${info.user}${info.isAdmin ? ', a security admin (ADMIN_AAD_OBJECT_IDS)' : ''}; PLAYGROUND_USER=meganb picks someone else`);
+  if (info.second) {
+    say(`  A second Teams client:               ${bold(info.second.url)}`);
+    say(`      you are ${info.second.user}, who approves exception requests (APPROVER_AAD_OBJECT_IDS)`);
+  }
   say(`  Sandbox overview:                    ${info.sandboxUrl}/`);
   say('      Partner Center + Graph stand-ins: switch faults (429, 500, slow, 401/900421), MFA registration stand-in');
   say();
   say('  What to expect: within a minute of opening the Playground, the bot messages you with a card about');
   say('  your non-MFA sign-ins. Click "Set up MFA now" to walk through the fix, or type "help".');
+  say('  Exception workflow: as Alex click "MFA is technically impossible for me" (or type "exception"),');
+  say('  fill in and submit the form; open the second client to approve it as Megan.');
   say('  State is kept in .data/ (delete it to start fresh). Playground log: .data/playground/playground.log');
   say();
   say(`  ${bold('Ctrl+C')} to stop.`);
