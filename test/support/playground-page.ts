@@ -10,7 +10,13 @@
  * - the chat list on the left repeats the last message text: never search text page-wide;
  * - the page receives every Playground <-> bot exchange over a websocket log stream (`/_ws/log/stream`):
  *   `traffic` records them, which tells when the page is ready (conversationUpdate delivered) and what the
- *   bot answered to an invoke.
+ *   bot answered to an invoke;
+ * - card inputs are Fluent UI v9 controls inside the renderer's markup. Every input with a `label` gets a
+ *   `<label class="ac-richTextBlock" for=ID>` (a required one ends in " *"), and ID is: the `<textarea>` /
+ *   `<input>` of an Input.Text; the `role="combobox"` `<input>` of a compact Input.ChoiceSet (its options
+ *   open in a listbox outside the card, `role="option"`); the `role="radiogroup"` div of an expanded
+ *   single-choice set, or a plain div of checkboxes for an expanded multi-select, each choice an
+ *   `<input type=radio|checkbox>` with its own `<label for>` holding the choice title.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -39,6 +45,12 @@ export interface ClickCardActionOptions {
   card?: 'last' | 'first' | number;
   /** Wait until the bot answered the invoke (default true). */
   waitForResponse?: boolean;
+  timeoutMs?: number;
+}
+
+export interface CardInputOptions {
+  /** Which card among those that have the input: 'last' (default), 'first' or an index. */
+  card?: 'last' | 'first' | number;
   timeoutMs?: number;
 }
 
@@ -154,6 +166,58 @@ export class PlaygroundPage {
     );
   }
 
+  /**
+   * The input of a card whose label is `label` (exact, without the " *" of a required input), found through
+   * the label's `for`: a textarea/input, a combobox input, or the container of an expanded choice set.
+   */
+  async cardInput(label: string, options: CardInputOptions = {}): Promise<Locator> {
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    const labelOf = (scope: Locator | Page): Locator =>
+      scope.locator('label.ac-richTextBlock[for]').filter({ hasText: new RegExp(`^${escapeRegExp(label)}( \\*)?$`) });
+    const withInput = this.cards().filter({ has: labelOf(this.page) });
+    const choice = options.card ?? 'last';
+    const card = choice === 'last' ? withInput.last() : choice === 'first' ? withInput.first() : withInput.nth(choice);
+    try {
+      await card.waitFor({ state: 'visible', timeout: timeoutMs });
+    } catch (error) {
+      throw await this.explain(error, `no card with an input labelled "${label}" within ${timeoutMs} ms`);
+    }
+    const id = await labelOf(card).first().getAttribute('for');
+    if (!id) throw new Error(`the label "${label}" points at no input`);
+    return card.locator(`[id="${id}"]`);
+  }
+
+  /** Types `text` into the Input.Text labelled `label` (replacing what it held). */
+  async fillCardInput(label: string, text: string, options: CardInputOptions = {}): Promise<void> {
+    const input = await this.cardInput(label, options);
+    await input.fill(text, { timeout: options.timeoutMs ?? this.defaultTimeoutMs });
+  }
+
+  /**
+   * Picks `choices` (their titles, as shown) in the Input.ChoiceSet labelled `label`: a compact set opens
+   * its dropdown and clicks the option (one choice); an expanded set ticks the radio or checkboxes (a
+   * checkbox not named stays as it was). Checks that the control shows the choice afterwards.
+   */
+  async chooseCardChoice(label: string, choices: string | readonly string[], options: CardInputOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    const titles = typeof choices === 'string' ? [choices] : choices;
+    const input = await this.cardInput(label, options);
+    if ((await input.getAttribute('role')) === 'combobox') {
+      if (titles.length !== 1) throw new Error(`"${label}" is a compact choice set: pick exactly one choice`);
+      const title = titles[0] ?? '';
+      await input.click({ timeout: timeoutMs });
+      await this.page.getByRole('option', { name: title, exact: true }).click({ timeout: timeoutMs });
+      await this.waitFor(async () => (await input.inputValue()) === title, timeoutMs, `"${label}" to show "${title}"`);
+      return;
+    }
+    for (const title of titles) {
+      const choiceLabel = input.locator('label[for]').filter({ hasText: new RegExp(`^${escapeRegExp(title)}$`) });
+      const id = await choiceLabel.first().getAttribute('for', { timeout: timeoutMs });
+      if (!id) throw new Error(`"${label}" has no choice "${title}"`);
+      await input.locator(`[id="${id}"]`).check({ timeout: timeoutMs });
+    }
+  }
+
   async lastCardText(): Promise<string> {
     const cards = this.cards();
     if ((await cards.count()) === 0) throw new Error('the conversation shows no card');
@@ -170,9 +234,15 @@ export class PlaygroundPage {
     return (await avatar.last().getAttribute('aria-label')) ?? '';
   }
 
-  async screenshot(file: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  /**
+   * A screenshot of the page, or of one element (e.g. a message from `waitForText`). The conversation is a
+   * scrolling pane: neither `fullPage` nor `of` shows what of a card lies outside the window, so open the
+   * page with a viewport tall enough for the card.
+   */
+  async screenshot(file: string, options: { fullPage?: boolean; of?: Locator } = {}): Promise<void> {
     mkdirSync(path.dirname(file), { recursive: true });
-    await this.page.screenshot({ path: file, fullPage: options.fullPage ?? false });
+    if (options.of) await options.of.screenshot({ path: file });
+    else await this.page.screenshot({ path: file, fullPage: options.fullPage ?? false });
   }
 
   /** Closes any modal dialog (none appears in 0.2.28 on a fresh profile; kept for newer versions). */
@@ -226,6 +296,10 @@ export class PlaygroundPage {
     if (cause instanceof Error) error.cause = cause;
     return error;
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function parseLogFrame(payload: string | Buffer): PlaygroundTraffic | undefined {
