@@ -22,6 +22,7 @@ import { createContactStore } from './contacts';
 import { storageCall } from './errors';
 import { createLeaseStore } from './leases';
 import { createNoticeLedger } from './notices';
+import { OUTBOX_TABLE } from './outbox';
 import { createPrincipalStore } from './principals';
 import { assertEncryptionKey } from './secret-cipher';
 import { createSecretStore } from './secrets';
@@ -32,6 +33,8 @@ export { planTransactions, submitTransactions, DEFAULT_BATCH_LIMITS } from './ba
 export type { TransactionObserver, TransactionReport, PlannedTransaction, BatchLimits } from './batch';
 export { DEFAULT_RETRY_OPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, createTableClient, tableName } from './client';
 export type { StorageRetryOptions } from './client';
+export { createOutboxStorage, outboxQueueNames } from './outbox';
+export type { OutboxStorage, OutboxStorageOptions } from './outbox';
 
 /** Table names after the prefix. */
 export const TABLES = {
@@ -42,6 +45,8 @@ export const TABLES = {
   secrets: 'Secrets',
   activities: 'Activities',
   leases: 'Leases',
+  /** The outbox's ledger and payloads (created by createOutboxStorage, with its queues). */
+  outbox: OUTBOX_TABLE,
 } as const;
 
 export type TableKey = keyof typeof TABLES;
