@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock';
 import type { ConversationAddress, UnreachableReason } from '../domain/conversation';
 import { AppError, ErrorCodes, describeError, isAppError } from '../domain/errors';
-import { decideDelivery, redeliveryDelayMs, type OutboxRecord } from '../domain/outbox';
+import { decideDelivery, redeliveryDelayMs, type DeliveryDecision, type OutboxRecord } from '../domain/outbox';
 import type { ContactStore, Graph, Logger, Messenger, OutboxDelivery, OutboxStore } from './ports';
 import { UNREACHABLE_BY_CODE, createReachUser } from './reach-user';
 
@@ -94,6 +94,43 @@ export interface OutboxWorker {
 type Outcome = 'sent' | 'duplicate' | 'undeliverable' | 'parked' | 'retry' | 'lost';
 
 /**
+ * Holding a delivery: its visibility is extended every half timeout while the work lasts (a send
+ * can wait in the pacer or in Retry-After longer than the timeout; without this the key would
+ * show again and be sent twice). Queue calls on the delivery run one after another, because each
+ * extension changes the pop receipt the next call needs.
+ */
+class Lease {
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+  constructor(
+    private readonly store: OutboxStore,
+    readonly delivery: OutboxDelivery,
+    visibilityTimeoutMs: number,
+    logger: Logger,
+  ) {
+    this.timer = setInterval(() => {
+      this.run(() => store.extend(delivery, visibilityTimeoutMs)).catch((error: unknown) => {
+        logger.warn({ key: delivery.key, err: describeError(error) }, 'outbox: could not extend a delivery');
+      });
+    }, Math.max(500, visibilityTimeoutMs / 2));
+    this.timer.unref();
+  }
+  run<T>(op: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(op);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+  /** The last queue call on the delivery: no extension after it. */
+  finish<T>(op: (store: OutboxStore, d: OutboxDelivery) => Promise<T>): Promise<T> {
+    clearInterval(this.timer);
+    return this.run(() => op(this.store, this.delivery));
+  }
+  end(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/**
  * The outbox worker: receives keys, claims their ledger record under its etag, sends through the
  * Messenger (paced, retried, bounded), records the outcome under the etag, then removes the key
  * from the queue. Several workers (instances) can share one queue: the queue hides a key while one
@@ -119,10 +156,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       wake = done;
     });
 
-  /** A queue call that failed because the delivery is no longer ours (its pop receipt expired). */
-  const lostLease = (error: unknown) => isAppError(error, ErrorCodes.StorageNotFound);
+  /** A call that failed because the delivery or the record is another worker's now. */
+  const lostLease = (error: unknown) => isAppError(error, ErrorCodes.StorageNotFound) || isAppError(error, ErrorCodes.StorageConflict);
 
-  async function park(d: OutboxDelivery, report: ParkedReport, record?: OutboxRecord): Promise<Outcome> {
+  async function park(lease: Lease, report: ParkedReport, record?: OutboxRecord): Promise<Outcome> {
     if (record) {
       try {
         await store.save({ ...record, status: 'parked', finishedAt: clock.now() });
@@ -131,7 +168,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         throw error;
       }
     }
-    await store.park(d);
+    await lease.finish((st, d) => st.park(d));
     logger.error({ ...report }, 'outbox message parked: it will not be retried');
     await report_(deps.onParked, report);
     return 'parked';
@@ -165,23 +202,24 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     };
   }
 
-  async function finishUndeliverable(d: OutboxDelivery, claimed: OutboxRecord, report: UndeliverableReport): Promise<Outcome> {
+  async function finishUndeliverable(lease: Lease, claimed: OutboxRecord, report: UndeliverableReport): Promise<Outcome> {
     try {
       await store.save({ ...claimed, status: 'undeliverable', finishedAt: clock.now(), lastErrorCode: report.errorCode, lastError: report.detail });
     } catch (error) {
       if (isAppError(error, ErrorCodes.StorageConflict)) return 'lost';
       throw error;
     }
-    await store.remove(d);
+    await lease.finish((st, d) => st.remove(d));
     logger.info({ key: report.key, kind: report.kind, reason: report.reason }, 'outbox message undeliverable');
     await report_(deps.onUndeliverable, report);
     return 'undeliverable';
   }
 
-  async function retryLater(d: OutboxDelivery, claimed: OutboxRecord, error: unknown): Promise<Outcome> {
+  async function retryLater(lease: Lease, claimed: OutboxRecord, error: unknown): Promise<Outcome> {
+    const d = lease.delivery;
     const { code, message } = describeError(error);
     if (d.dequeueCount >= opts.maxDeliveries) {
-      return park(d, { key: claimed.key, kind: claimed.kind, tenantId: claimed.tenantId, deliveries: d.dequeueCount, lastErrorCode: code, why: 'tooManyDeliveries' }, {
+      return park(lease, { key: claimed.key, kind: claimed.kind, tenantId: claimed.tenantId, deliveries: d.dequeueCount, lastErrorCode: code, why: 'tooManyDeliveries' }, {
         ...claimed,
         lastErrorCode: code,
         lastError: message,
@@ -193,44 +231,48 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     });
     const retryAfterMs = isAppError(error) && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : undefined;
     const delay = redeliveryDelayMs(d.dequeueCount, { baseMs: opts.retryBaseDelayMs, maxMs: opts.retryMaxDelayMs }, retryAfterMs);
-    await store.retryLater(d, delay);
+    await lease.finish((st) => st.retryLater(d, delay));
     logger.warn({ key: claimed.key, kind: claimed.kind, err: { code, message }, deliveries: d.dequeueCount, delayMs: delay }, 'outbox send failed; will retry');
     return 'retry';
   }
 
-  async function handle(d: OutboxDelivery): Promise<Outcome> {
-    if (d.key === undefined) return park(d, { deliveries: d.dequeueCount, why: 'unreadable' });
-    const record = await store.get(d.key);
-    if (!record) return park(d, { key: d.key, deliveries: d.dequeueCount, why: 'noRecord' });
-    const decision = decideDelivery(record, d, clock.now(), { leaseMs: opts.visibilityTimeoutMs, maxDeliveries: opts.maxDeliveries });
-    if (decision.action === 'drop') {
-      await store.remove(d);
-      return 'duplicate';
+  async function handle(lease: Lease): Promise<Outcome> {
+    const d = lease.delivery;
+    if (d.key === undefined) return park(lease, { deliveries: d.dequeueCount, why: 'unreadable' });
+    let record = await store.get(d.key);
+    let claimed: OutboxRecord | undefined;
+    let decision: DeliveryDecision | undefined;
+    // A claim that loses the etag race is decided again on the record as the winner left it.
+    for (let round = 1; claimed === undefined; round++) {
+      if (!record) return park(lease, { key: d.key, deliveries: d.dequeueCount, why: 'noRecord' });
+      decision = decideDelivery(record, d, clock.now(), { leaseMs: opts.visibilityTimeoutMs, maxDeliveries: opts.maxDeliveries });
+      if (decision.action === 'drop') {
+        await lease.finish((st) => st.remove(d));
+        return 'duplicate';
+      }
+      if (decision.action === 'park') {
+        return park(lease, { key: record.key, kind: record.kind, tenantId: record.tenantId, deliveries: d.dequeueCount, lastErrorCode: record.lastErrorCode, why: 'tooManyDeliveries' }, record);
+      }
+      try {
+        claimed = await store.save({ ...record, status: 'sending', claimedAt: clock.now(), claimedBy: d.messageId, attempts: record.attempts + 1 });
+      } catch (error) {
+        if (!isAppError(error, ErrorCodes.StorageConflict) || round >= 3) throw error;
+        record = await store.get(d.key);
+      }
     }
-    if (decision.action === 'park') {
-      return park(d, { key: record.key, kind: record.kind, tenantId: record.tenantId, deliveries: d.dequeueCount, lastErrorCode: record.lastErrorCode, why: 'tooManyDeliveries' }, record);
-    }
-    let claimed: OutboxRecord;
-    try {
-      claimed = await store.save({ ...record, status: 'sending', claimedAt: clock.now(), claimedBy: d.messageId, attempts: record.attempts + 1 });
-    } catch (error) {
-      // Another worker claimed it between our read and write: its delivery decides.
-      if (isAppError(error, ErrorCodes.StorageConflict)) return 'lost';
-      throw error;
-    }
-    if (decision.takeover) {
+    if (decision?.action === 'send' && decision.takeover) {
       counters.takenOver += 1;
-      logger.warn({ key: record.key, kind: record.kind, attempts: claimed.attempts }, 'outbox: an earlier attempt died before recording its outcome; sending again');
+      logger.warn({ key: claimed.key, kind: claimed.kind, attempts: claimed.attempts }, 'outbox: an earlier attempt died before recording its outcome; sending again');
     }
 
     let address: ConversationAddress;
     try {
       const target = await resolveAddress(claimed);
-      if ('undeliverable' in target) return await finishUndeliverable(d, claimed, target.undeliverable);
-      if ('retry' in target) return await retryLater(d, claimed, target.retry);
+      if ('undeliverable' in target) return await finishUndeliverable(lease, claimed, target.undeliverable);
+      if ('retry' in target) return await retryLater(lease, claimed, target.retry);
       address = target.address;
     } catch (error) {
-      return retryLater(d, claimed, error);
+      return retryLater(lease, claimed, error);
     }
 
     let activityId: string | undefined;
@@ -238,11 +280,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       ({ activityId } = await deps.messenger.send(address, claimed.message));
     } catch (error) {
       const reason = isAppError(error) ? UNREACHABLE_BY_CODE[error.code] : undefined;
-      if (!reason) return retryLater(d, claimed, error);
+      if (!reason) return retryLater(lease, claimed, error);
       const { code, message } = describeError(error);
       const aadObjectId = 'aadObjectId' in claimed.to ? claimed.to.aadObjectId : undefined;
       if (aadObjectId !== undefined) await deps.contacts.markUnreachable(claimed.tenantId, aadObjectId, reason, clock.now(), message);
-      return finishUndeliverable(d, claimed, { key: claimed.key, kind: claimed.kind, tenantId: claimed.tenantId, aadObjectId, reason, errorCode: code, detail: message });
+      return finishUndeliverable(lease, claimed, { key: claimed.key, kind: claimed.kind, tenantId: claimed.tenantId, aadObjectId, reason, errorCode: code, detail: message });
     }
 
     // Sent. From here a failure to record it means one more send later (at least once), never none.
@@ -255,13 +297,14 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       saved = await store.save(sent); // one more try for a passing storage blip
     }
     deps.onSent?.(saved);
-    await store.remove(d);
+    await lease.finish((st) => st.remove(d));
     return 'sent';
   }
 
   async function process(d: OutboxDelivery): Promise<void> {
+    const lease = new Lease(store, d, opts.visibilityTimeoutMs, logger);
     try {
-      const outcome = await handle(d);
+      const outcome = await handle(lease);
       const counter: Record<Outcome, keyof OutboxCounters> = {
         sent: 'sent',
         duplicate: 'duplicatesSuppressed',
@@ -279,6 +322,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       // Left as is: the key shows again after the visibility timeout and is tried again.
       counters.errors += 1;
       logger.warn({ key: d.key, err: describeError(error) }, 'outbox delivery failed; it will be redelivered');
+    } finally {
+      lease.end();
     }
   }
 

@@ -194,13 +194,19 @@ export interface OutboxDelivery extends Delivery {
   raw: string;
 }
 
-/** The outbox's storage side as the worker sees it: the queue of keys and the ledger of records. */
+/**
+ * The outbox's storage side as the worker sees it: the queue of keys and the ledger of records.
+ * Queue calls on a delivery another worker now holds (its visibility ran out) reject with
+ * STORAGE_NOT_FOUND or STORAGE_CONFLICT (pop receipt no longer valid).
+ */
 export interface OutboxStore {
   /** Up to `max` deliveries, each invisible to others for `visibilityTimeoutMs`. */
   receive(max: number, visibilityTimeoutMs: number): Promise<OutboxDelivery[]>;
   /** Done with it (an outcome is recorded): remove it from the queue. */
   remove(delivery: OutboxDelivery): Promise<void>;
-  /** Show it again after `delayMs` (a transient failure). */
+  /** Keep it invisible to others for another `visibilityTimeoutMs` (a send still in progress). Updates `delivery.popReceipt`. */
+  extend(delivery: OutboxDelivery, visibilityTimeoutMs: number): Promise<void>;
+  /** Show it again after `delayMs` (a transient failure). Updates `delivery.popReceipt`. */
   retryLater(delivery: OutboxDelivery, delayMs: number): Promise<void>;
   /** Copy it to the poison queue, then remove it from the main queue. */
   park(delivery: OutboxDelivery): Promise<void>;

@@ -7,7 +7,7 @@ import { AppError, ErrorCodes, isAppError } from '../domain/errors';
 import { OUTBOX_STATUSES, type OutboxRecord } from '../domain/outbox';
 import { createTableClient, ensureTable, tableName, type ClientSettings } from './client';
 import { EntityReader, compact, requireEtag, type NewEntity, type StoredEntity } from './entity';
-import { isEntityNotFound, storageCall } from './errors';
+import { isEntityNotFound, isRestError, storageCall, toStorageError, type StorageContext } from './errors';
 import { spreadPartition, toKey } from './keys';
 import { TABLE_LIMITS, assertEntityWithinLimits } from './limits';
 
@@ -170,6 +170,29 @@ function createQueueClient(settings: ClientSettings, name: string): QueueClient 
   }
 }
 
+/** Seconds, 1 s to 7 days (the service's bounds for a visibility timeout). */
+function visibilitySeconds(ms: number): number {
+  return Math.min(7 * 24 * 3600, Math.max(1, Math.ceil(ms / 1000)));
+}
+
+/**
+ * A call on a received message. A pop receipt that no longer matches (400 PopReceiptMismatch:
+ * the visibility ran out and another worker received the message) is a lost lease, STORAGE_CONFLICT,
+ * like a 404 (deleted meanwhile) is STORAGE_NOT_FOUND.
+ */
+async function queueCall<T>(ctx: StorageContext, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const details: unknown = isRestError(error) ? error.details : undefined;
+    const code = typeof details === 'object' && details !== null ? (details as Record<string, unknown>)['errorCode'] : undefined;
+    if (isRestError(error) && error.statusCode === 400 && code === 'PopReceiptMismatch') {
+      throw new AppError(ErrorCodes.StorageConflict, `Storage ${ctx.operation} on queue ${ctx.table}: the message is held by another worker now`, { cause: error, status: 400, details: { ...ctx } });
+    }
+    throw toStorageError(error, ctx);
+  }
+}
+
 async function pool<T>(items: readonly T[], parallelism: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const run = async (): Promise<void> => {
@@ -256,18 +279,22 @@ function createStore(table: TableClient, queue: QueueClient, poison: QueueClient
     },
 
     async remove(d) {
-      await storageCall(qctx('removeOutbox', d), () => queue.deleteMessage(d.messageId, d.popReceipt));
+      await queueCall(qctx('removeOutbox', d), () => queue.deleteMessage(d.messageId, d.popReceipt));
+    },
+
+    async extend(d, visibilityTimeoutMs) {
+      const response = await queueCall(qctx('extendOutbox', d), () => queue.updateMessage(d.messageId, d.popReceipt, undefined, visibilitySeconds(visibilityTimeoutMs)));
+      if (response.popReceipt) d.popReceipt = response.popReceipt;
     },
 
     async retryLater(d, delayMs) {
-      // At most 7 days (the service's bound for a visibility timeout).
-      const seconds = Math.min(7 * 24 * 3600, Math.max(1, Math.ceil(delayMs / 1000)));
-      await storageCall(qctx('retryOutbox', d), () => queue.updateMessage(d.messageId, d.popReceipt, undefined, seconds));
+      const response = await queueCall(qctx('retryOutbox', d), () => queue.updateMessage(d.messageId, d.popReceipt, undefined, visibilitySeconds(delayMs)));
+      if (response.popReceipt) d.popReceipt = response.popReceipt;
     },
 
     async park(d) {
       await storageCall(qctx('parkOutbox', d), () => poison.sendMessage(d.raw, { messageTimeToLive: -1 }));
-      await storageCall(qctx('removeParkedOutbox', d), () => queue.deleteMessage(d.messageId, d.popReceipt));
+      await queueCall(qctx('removeParkedOutbox', d), () => queue.deleteMessage(d.messageId, d.popReceipt));
     },
 
     async get(key) {
