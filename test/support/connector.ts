@@ -50,6 +50,8 @@ export const TEAMS_LIMITS = {
 export interface LocalConnectorOptions {
   /** Answer sends over Teams' limits with 429 and Retry-After (sliding windows of accepted sends). */
   enforceLimits?: boolean | { conversation?: ConnectorLimit[]; global?: ConnectorLimit[] };
+  /** Wait this long between accepting a send (recorded) and answering it: the network's way back. */
+  answerDelayMs?: number;
 }
 
 /** Accepted send times (ms), oldest first, checked against several windows. */
@@ -94,7 +96,10 @@ export class LocalConnector {
   private readonly limits?: { conversation: readonly ConnectorLimit[]; global: Windows; perConversation: Map<string, Windows> };
   url = '';
 
+  private readonly answerDelayMs: number;
+
   constructor(options: LocalConnectorOptions = {}) {
+    this.answerDelayMs = options.answerDelayMs ?? 0;
     const enforce = options.enforceLimits;
     if (enforce) {
       const custom = enforce === true ? {} : enforce;
@@ -233,6 +238,7 @@ export class LocalConnector {
       const id = `sent-${++this.counter}`;
       this.sent.push({ method: req.method, path, conversationId, replyToId: match[2], activity: { ...body, id }, at: Date.now() });
       for (const waiter of [...this.waiters]) waiter();
+      if (this.answerDelayMs > 0) await new Promise((r) => setTimeout(r, this.answerDelayMs));
       return reply(200, { id });
     }
     reply(404, { error: { code: 'NotFound', message: `local connector has no route for ${req.method} ${path}` } });
