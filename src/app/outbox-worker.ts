@@ -209,7 +209,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       if (isAppError(error, ErrorCodes.StorageConflict)) return 'lost';
       throw error;
     }
-    await lease.finish((st, d) => st.remove(d));
+    await removeRecorded(lease);
     logger.info({ key: report.key, kind: report.kind, reason: report.reason }, 'outbox message undeliverable');
     await report_(deps.onUndeliverable, report);
     return 'undeliverable';
@@ -234,6 +234,19 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     await lease.finish((st) => st.retryLater(d, delay));
     logger.warn({ key: claimed.key, kind: claimed.kind, err: { code, message }, deliveries: d.dequeueCount, delayMs: delay }, 'outbox send failed; will retry');
     return 'retry';
+  }
+
+  /**
+   * Remove a delivery whose outcome the ledger holds. If the delivery is another worker's by now
+   * (its visibility ran out), the outcome stands: the key shows again and is dropped as done.
+   */
+  async function removeRecorded(lease: Lease): Promise<void> {
+    try {
+      await lease.finish((st, d) => st.remove(d));
+    } catch (error) {
+      if (!lostLease(error)) throw error;
+      logger.warn({ key: lease.delivery.key, err: describeError(error) }, 'outbox: recorded, but the queue message was no longer ours to remove; it will be dropped when it shows again');
+    }
   }
 
   async function handle(lease: Lease): Promise<Outcome> {
@@ -293,11 +306,15 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     try {
       saved = await store.save(sent);
     } catch (error) {
-      if (isAppError(error, ErrorCodes.StorageConflict)) return 'lost';
-      saved = await store.save(sent); // one more try for a passing storage blip
+      // A conflict may be our own write: the SDK retried a request that timed out after the
+      // service had applied it. The ledger tells: 'sent' by this delivery is ours.
+      const now = await store.get(claimed.key);
+      if (now?.status === 'sent' && now.claimedBy === d.messageId && now.activityId === activityId) saved = now;
+      else if (isAppError(error, ErrorCodes.StorageConflict)) return 'lost';
+      else saved = await store.save({ ...sent, etag: now?.status === 'sending' && now.claimedBy === d.messageId ? now.etag : sent.etag }); // one more try for a passing storage blip
     }
     deps.onSent?.(saved);
-    await lease.finish((st) => st.remove(d));
+    await removeRecorded(lease);
     return 'sent';
   }
 
