@@ -4,10 +4,12 @@
  * by hand.
  */
 import { runFloor } from './scenarios/floor';
+import { runOutbox } from './scenarios/outbox';
 import { runSync } from './scenarios/sync';
 import type { ChildMessage, ScenarioResult, ScenarioSpec } from './types';
 
 function run(spec: ScenarioSpec): Promise<ScenarioResult> {
+  if (spec.kind === 'outbox') return runOutbox(spec);
   return spec.kind === 'sync' ? runSync(spec) : runFloor(spec);
 }
 

@@ -33,7 +33,18 @@ export interface FloorSpec {
   batchSize: number;
 }
 
-export type ScenarioSpec = SyncSpec | FloorSpec;
+/** The outbox: enqueue to `users` users, then drain through the real Messenger to the limit-enforcing connector (in the parent). */
+export interface OutboxSpec {
+  kind: 'outbox';
+  connectionString: string;
+  tablePrefix: string;
+  connectorUrl: string;
+  users: number;
+  /** Worker sends in flight. */
+  concurrency: number;
+}
+
+export type ScenarioSpec = SyncSpec | FloorSpec | OutboxSpec;
 
 /** Seconds spent in each part of a sync (wrapped ports around the real adapters). */
 export interface SyncPhases {
@@ -63,6 +74,18 @@ export interface ScenarioResult {
   transactions: number;
   /** Summed request-body estimates of the transactions (our store's own estimate; floor: same function). */
   estimatedBytes: number;
+  /** Outbox only: the worker's own view (the parent counts deliveries at the connector). */
+  outbox?: {
+    enqueueSeconds: number;
+    seedSeconds: number;
+    sent: number;
+    duplicatesSuppressed: number;
+    takenOver: number;
+    retried: number;
+    parked: number;
+    undeliverable: number;
+    errors: number;
+  };
   /** Sync only. */
   sync?: {
     outcome: string;

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { BackgroundTasks } from './app/background';
 import { createAdminNotifier } from './app/admin-notifier';
 import { createConnectPartnerCenter } from './app/connect-partner-center';
-import { createDirectOutbox } from './app/direct-outbox';
 import { createNudgeActions } from './app/nudge-actions';
 import { createNudgeSweep } from './app/nudge-sweep';
 import { graphCheckUnavailableMessage, reconnectAlertMessage } from './app/messages';
 import { oncePer } from './app/once-per';
 import { createNotices } from './app/notices';
+import { createOutboxWorker, type OutboxCounters, type OutboxWorkerOptions } from './app/outbox-worker';
 import type { Logger, Messenger, Outbox } from './app/ports';
 import { createStatusQueries } from './app/status-queries';
 import { createSyncPrincipals } from './app/sync-principals';
@@ -28,7 +28,7 @@ import { createPartnerCenterClient } from './integrations/partner-center';
 import { createActivityCleanup } from './jobs/activity-cleanup';
 import { createScheduler } from './jobs/scheduler';
 import { composeExceptions } from './compose-exceptions';
-import { createStorage, type Storage, type StorageOptions } from './storage';
+import { createOutboxStorage, createStorage, DEFAULT_RETRY_OPTIONS, type Storage, type StorageOptions } from './storage';
 import { systemClock } from './system-clock';
 
 /** Test and benchmark seams; production uses the defaults. */
@@ -43,8 +43,8 @@ export interface ComposeOverrides {
   /** Start the scheduled sync (default true). Tests drive syncs themselves. */
   scheduler?: boolean;
   instanceId?: string;
-  /** The durable outbox (default: a direct, non-durable stand-in until the queue adapter lands). */
-  outbox?: Outbox;
+  /** The outbox worker's timings; `run: false` leaves the worker stopped (tests that drain it themselves). */
+  outbox?: Partial<OutboxWorkerOptions> & { run?: boolean };
 }
 
 export interface MfaShepherd {
@@ -56,6 +56,8 @@ export interface MfaShepherd {
   storage: Storage;
   server: ReturnType<typeof createHttpServer>;
   messenger: Messenger;
+  /** Durable outgoing messages (Storage Queues); `stats()` for readiness reports and benchmarks. */
+  outbox: Outbox & { stats(): OutboxCounters & { inFlight: number; running: boolean } };
   /** Listen on config.port (0 = a free port) and start the scheduler. */
   start(): Promise<{ url: string; port: number }>;
   stop(): Promise<void>;
@@ -99,6 +101,28 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   const messenger = createTeamsMessenger({ adapter, botAppId: config.bot.id ?? '', serviceUrl: config.teams.serviceUrl, backoff: overrides.teamsBackoff, logger });
   const background = new BackgroundTasks(logger);
 
+  const outboxStorage = await createOutboxStorage({
+    connectionString: config.storage.connectionString,
+    tablePrefix: config.storage.tablePrefix,
+    retryOptions: { ...DEFAULT_RETRY_OPTIONS, ...overrides.storage?.retryOptions },
+    requestTimeoutMs: overrides.storage?.requestTimeoutMs ?? 8_000,
+    clock,
+  });
+  const { run: runOutbox = true, ...outboxOptions } = overrides.outbox ?? {};
+  const outboxWorker = createOutboxWorker({
+    store: outboxStorage.store,
+    contacts: storage.contacts,
+    messenger,
+    graph,
+    appCatalogId: config.teams.appCatalogId,
+    clock,
+    logger,
+    options: outboxOptions,
+    // TODO(lead): admin alerts for undeliverable and parked messages (notifyAdmins, once per key).
+    onUndeliverable: (report) => logger.info({ ...report }, 'outbox message undeliverable'),
+    onParked: (report) => logger.error({ ...report }, 'outbox message parked'),
+  });
+
   const notifyAdmins = createAdminNotifier({ tenantId, adminIds: config.adminAadObjectIds, contacts: storage.contacts, messenger, logger });
   const notices = createNotices({
     tenantId,
@@ -124,7 +148,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     instanceId,
     onReconnectNeeded: async (run) => (await notifyAdmins(reconnectAlertMessage(run, config.defaultTimezone))).delivered,
   });
-  const outbox = overrides.outbox ?? createDirectOutbox({ contacts: storage.contacts, messenger, logger });
+  const outbox = outboxStorage.outbox;
   const nudgeStores = { tenantId, principals: storage.principals, nudges: storage.nudges, contacts: storage.contacts, settings: storage.settings, exceptions: storage.exceptions, policy: config.nudgePolicy, calendar: config.businessCalendar, defaultTimezone: config.defaultTimezone, clock };
   const sweepNudges = createNudgeSweep({ ...nudgeStores, notices: storage.notices, graph: { getManager: (id) => graph.getManager?.(id) ?? Promise.resolve(undefined) }, outbox, leases: storage.leases, adminIds: config.adminAadObjectIds, ids, logger, instanceId });
   const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, background, ids, clock, logger, instanceId });
@@ -217,6 +241,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     storage,
     server,
     messenger,
+    outbox: { enqueue: (messages) => outboxStorage.outbox.enqueue(messages), stats: () => outboxWorker.stats() },
     async start() {
       const address = await listen(server, config.port, config.bindHost);
       exceptionFeature.listening(address.url);
@@ -224,6 +249,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
         logger.warn({ url: address.url }, `local mode: BOT_ID is not set, so /api/messages accepts unauthenticated requests; listening on ${config.bindHost} (loopback) only`);
       }
       if (overrides.scheduler !== false) scheduler.start();
+      if (runOutbox) outboxWorker.start();
       return address;
     },
     async stop() {
@@ -231,6 +257,8 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
       await closeServer(server);
       const { unfinished } = await background.drain(10_000);
       if (unfinished > 0) logger.warn({ unfinished }, 'stopped with background work still running (e.g. a sign-in waiting for an admin)');
+      // Last: sweeps and turns above may still have enqueued. Sends in flight finish; the rest stays queued.
+      await outboxWorker.stop(10_000);
     },
   };
 }

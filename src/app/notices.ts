@@ -1,9 +1,9 @@
 import type { Clock } from '../domain/clock';
 import type { Principal } from '../domain/compliance';
-import type { ConversationAddress, UnreachableReason } from '../domain/conversation';
-import { ErrorCodes, describeError, isAppError, type ErrorCode } from '../domain/errors';
+import { describeError, isAppError } from '../domain/errors';
 import { noticeId, type NoticeKey } from '../domain/notice';
 import { firstNoticeMessage } from './messages';
+import { UNREACHABLE_BY_CODE, createReachUser } from './reach-user';
 import type { ContactStore, Graph, Logger, Messenger, NoticeLedger, PrincipalStore } from './ports';
 
 export interface NoticeDeps {
@@ -21,13 +21,6 @@ export interface NoticeDeps {
 
 export type NoticeResult = 'sent' | 'alreadySent' | 'unreachable' | 'failed' | 'notNeeded';
 
-const UNREACHABLE_BY_CODE: Partial<Record<ErrorCode, UnreachableReason>> = {
-  [ErrorCodes.TeamsBlocked]: 'blocked',
-  [ErrorCodes.TeamsNotInRoster]: 'notInRoster',
-  [ErrorCodes.TeamsConversationGone]: 'conversationGone',
-  [ErrorCodes.TeamsNoConversation]: 'notInstalled',
-};
-
 /**
  * The first notice to each non-compliant principal, once per episode (a principal that comes back
  * after being compliant gets a new one). The ledger claim happens before sending, so a restart,
@@ -36,34 +29,8 @@ const UNREACHABLE_BY_CODE: Partial<Record<ErrorCode, UnreachableReason>> = {
 export function createNotices(deps: NoticeDeps) {
   const { tenantId, logger } = deps;
 
-  /** Find a conversation: the captured one, else install the app through Graph and create one. */
-  async function reach(
-    p: Principal,
-  ): Promise<{ address: ConversationAddress; timezone?: string } | { unreachable: UnreachableReason; detail: string; alreadyRecorded: boolean }> {
-    const contact = await deps.contacts.get(tenantId, p.objectId);
-    // A chat Teams said is gone (404) or that we were removed from (403) is not written to again;
-    // with a catalog id the bot reinstalls itself and starts a new one below.
-    const dead = contact?.unreachable?.reason === 'conversationGone' || contact?.unreachable?.reason === 'notInRoster';
-    if (contact?.address && !(dead && deps.appCatalogId)) return { address: contact.address, timezone: contact.timezone };
-    if (!deps.appCatalogId) {
-      return {
-        unreachable: 'notInstalled',
-        detail: 'The user has not installed MFA Shepherd, and TEAMS_APP_CATALOG_ID is not set, so the bot cannot install it for them.',
-        // Every sweep finds them again: write the mark once, not once per sync.
-        alreadyRecorded: contact?.unreachable?.reason === 'notInstalled',
-      };
-    }
-    try {
-      await deps.graph.installAppForUser(p.objectId, deps.appCatalogId);
-      const address = await deps.messenger.createPersonalConversation({ tenantId, aadObjectId: p.objectId });
-      await deps.contacts.recordActivity({ tenantId, aadObjectId: p.objectId, address, at: deps.clock.now() });
-      return { address };
-    } catch (error) {
-      const { code, message } = describeError(error);
-      if (code === ErrorCodes.StorageUnavailable) throw error;
-      return { unreachable: 'notInstalled', detail: `Installing MFA Shepherd for the user failed (${code}): ${message}`, alreadyRecorded: false };
-    }
-  }
+  const reachUser = createReachUser(deps);
+  const reach = (p: Principal) => reachUser(p.objectId);
 
   async function notify(p: Principal): Promise<NoticeResult> {
     if (!needsNotice(p)) return 'notNeeded';

@@ -12,6 +12,7 @@ import type { SyncRun } from '../domain/sync-run';
 import type { AuditEntry, ExceptionRequest } from '../domain/exception';
 import type { Closure } from '../domain/calendar';
 import type { NudgeState } from '../domain/nudge';
+import type { Delivery, OutboxRecipient, OutboxRecord } from '../domain/outbox';
 
 // ---------------------------------------------------------------- storage
 
@@ -167,15 +168,51 @@ export interface OutboxMessage {
   key: string;
   tenantId: string;
   /** A user's 1:1 chat (address looked up at send time) or a known conversation (an admin channel). */
-  to: { aadObjectId: string } | { address: ConversationAddress };
+  to: OutboxRecipient;
   message: OutboundMessage;
   /** What it is, for logs and reports (e.g. 'nudge.reminder', 'sla.breached'). */
   kind: string;
 }
 
 export interface Outbox {
-  /** Durably enqueue; returns once the queue has them. */
+  /**
+   * Durably enqueue; resolves once every message has its ledger record and its key is on the queue.
+   * A key already known is not delivered a second time (its key is queued again only while it is
+   * still pending, i.e. an earlier enqueue may have stopped between the two steps). Callers record
+   * their own state only after this resolved. Rejects with STORAGE_* (nothing to undo: enqueue again),
+   * STORAGE_LIMIT for a message too big for a Table entity, INPUT_INVALID for a bad key.
+   */
   enqueue(messages: readonly OutboxMessage[]): Promise<void>;
+}
+
+/** A key as the queue delivered it (at least once, possibly to several workers over time). */
+export interface OutboxDelivery extends Delivery {
+  popReceipt: string;
+  /** Undefined when the queue message could not be read (poison). */
+  key?: string;
+  /** The message as queued, for the poison queue. */
+  raw: string;
+}
+
+/**
+ * The outbox's storage side as the worker sees it: the queue of keys and the ledger of records.
+ * Queue calls on a delivery another worker now holds (its visibility ran out) reject with
+ * STORAGE_NOT_FOUND or STORAGE_CONFLICT (pop receipt no longer valid).
+ */
+export interface OutboxStore {
+  /** Up to `max` deliveries, each invisible to others for `visibilityTimeoutMs`. */
+  receive(max: number, visibilityTimeoutMs: number): Promise<OutboxDelivery[]>;
+  /** Done with it (an outcome is recorded): remove it from the queue. */
+  remove(delivery: OutboxDelivery): Promise<void>;
+  /** Keep it invisible to others for another `visibilityTimeoutMs` (a send still in progress). Updates `delivery.popReceipt`. */
+  extend(delivery: OutboxDelivery, visibilityTimeoutMs: number): Promise<void>;
+  /** Show it again after `delayMs` (a transient failure). Updates `delivery.popReceipt`. */
+  retryLater(delivery: OutboxDelivery, delayMs: number): Promise<void>;
+  /** Copy it to the poison queue, then remove it from the main queue. */
+  park(delivery: OutboxDelivery): Promise<void>;
+  get(key: string): Promise<OutboxRecord | undefined>;
+  /** Replace under `record.etag`; STORAGE_CONFLICT when it changed since it was read. */
+  save(record: OutboxRecord): Promise<OutboxRecord>;
 }
 
 // ---------------------------------------------------------------- Partner Center

@@ -102,10 +102,13 @@ export function createTeamsMessenger(options: TeamsMessengerOptions): Messenger 
 
   async function withRetries<T>(conversationKey: string, call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      await pacer.acquire(conversationKey);
+      const done = await pacer.acquire(conversationKey);
       try {
-        return await call();
+        const result = await call();
+        done();
+        return result;
       } catch (error) {
+        done();
         const failure = readConnectorError(error);
         const retryable = failure.status === undefined || RETRYABLE_TEAMS_STATUSES.has(failure.status);
         if (!retryable || attempt >= backoff.maxAttempts) throw toAppError(failure, error);

@@ -27,6 +27,7 @@ import { createExceptionStore } from './exceptions';
 import { createLeaseStore } from './leases';
 import { createNoticeLedger } from './notices';
 import { createNudgeStore } from './nudges';
+import { OUTBOX_TABLE } from './outbox';
 import { createPrincipalStore } from './principals';
 import { assertEncryptionKey } from './secret-cipher';
 import { createSecretStore } from './secrets';
@@ -38,6 +39,8 @@ export { planTransactions, submitTransactions, DEFAULT_BATCH_LIMITS } from './ba
 export type { TransactionObserver, TransactionReport, PlannedTransaction, BatchLimits } from './batch';
 export { DEFAULT_RETRY_OPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, createTableClient, tableName } from './client';
 export type { StorageRetryOptions } from './client';
+export { createOutboxStorage, outboxQueueNames } from './outbox';
+export type { OutboxStorage, OutboxStorageOptions } from './outbox';
 
 /** Table names after the prefix. */
 export const TABLES = {
@@ -51,6 +54,8 @@ export const TABLES = {
   exceptions: 'Exceptions',
   nudges: 'Nudges',
   settings: 'Settings',
+  /** The outbox's ledger and payloads (created by createOutboxStorage, with its queues). */
+  outbox: OUTBOX_TABLE,
 } as const;
 
 export type TableKey = keyof typeof TABLES;

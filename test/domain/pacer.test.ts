@@ -34,4 +34,15 @@ describe('TeamsPacer', () => {
     expect(sent[49]).toBe(0);
     expect(sent[50]).toBe(1000);
   });
+
+  it('when Teams answers a burst late, then the window reopens a full second after the answers, not after the sends', async () => {
+    const t = virtualTime();
+    const pacer = new TeamsPacer(t);
+    const done = [];
+    for (let i = 0; i < 50; i++) done.push(await pacer.acquire(`conv-${i}`));
+    await t.sleep(120); // the burst took 120 ms to be answered
+    for (const d of done) d();
+    await pacer.acquire('conv-late');
+    expect(t.now()).toBe(1120);
+  });
 });

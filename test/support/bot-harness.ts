@@ -5,6 +5,21 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logging';
 import { activities, postActivity, type TestUser } from './activities';
 import { LocalConnector } from './connector';
+import { TableClient, odata } from '@azure/data-tables';
+import { tableName, TABLES } from '../../src/storage';
+
+/** Wait until no outbox message is pending or being sent (the ledger, read raw) and the worker holds none. */
+async function outboxIdle(connectionString: string, prefix: string, inFlight: () => number, timeoutMs = 20_000): Promise<void> {
+  const table = TableClient.fromConnectionString(connectionString, tableName(prefix, TABLES.outbox), { allowInsecureConnection: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let open = 0;
+    for await (const _ of table.listEntities({ queryOptions: { filter: odata`status eq ${'pending'} or status eq ${'sending'}`, select: ['status'] } })) open += 1;
+    if (open === 0 && inFlight() === 0) return;
+    if (Date.now() > deadline) throw new Error(`the outbox still has ${open} message(s) pending or sending after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
 
 export interface BotHarness {
   url: string;
@@ -74,6 +89,7 @@ async function startBot(
       scheduler: false,
       http: { retry: { baseDelayMs: 10, maxDelayMs: 50 }, timeoutMs: 2_000 },
       teamsBackoff: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 1_500 },
+      outbox: { idlePollMs: 25, retryBaseDelayMs: 200, retryMaxDelayMs: 1_000 },
       ...options.overrides,
     });
     const { url } = await shepherd.start();
@@ -94,8 +110,10 @@ async function startBot(
       await harness.shepherd.stop();
       Object.assign(harness, await boot());
     },
+    /** Background work started by turns, then every message it put in the outbox delivered (or given up on). */
     settle: async () => {
       await harness.shepherd.deps.background.drain();
+      await outboxIdle(connectionString, config.storage.tablePrefix, () => harness.shepherd.outbox.stats().inFlight);
     },
     async stop() {
       await harness.shepherd.stop();

@@ -30,6 +30,53 @@ export interface ConnectorFault {
   conversationId?: string;
 }
 
+/** A sliding window limit: at most `max` accepted sends in any `windowMs`. */
+export interface ConnectorLimit {
+  max: number;
+  windowMs: number;
+}
+
+/** Teams' documented limits for a bot: per conversation 7/1 s, 8/2 s, 60/30 s, 1800/h; 50/s per app per tenant. */
+export const TEAMS_LIMITS = {
+  conversation: [
+    { max: 7, windowMs: 1_000 },
+    { max: 8, windowMs: 2_000 },
+    { max: 60, windowMs: 30_000 },
+    { max: 1_800, windowMs: 3_600_000 },
+  ] as ConnectorLimit[],
+  global: [{ max: 50, windowMs: 1_000 }] as ConnectorLimit[],
+};
+
+export interface LocalConnectorOptions {
+  /** Answer sends over Teams' limits with 429 and Retry-After (sliding windows of accepted sends). */
+  enforceLimits?: boolean | { conversation?: ConnectorLimit[]; global?: ConnectorLimit[] };
+  /** Wait this long between accepting a send (recorded) and answering it: the network's way back. */
+  answerDelayMs?: number;
+}
+
+/** Accepted send times (ms), oldest first, checked against several windows. */
+class Windows {
+  private readonly times: number[] = [];
+  private readonly longest: number;
+  constructor(private readonly limits: readonly ConnectorLimit[]) {
+    this.longest = Math.max(0, ...limits.map((l) => l.windowMs));
+  }
+  /** Milliseconds until one more send is allowed (0: now). */
+  waitMs(now: number): number {
+    while (this.times.length > 0 && this.times[0]! <= now - this.longest) this.times.shift();
+    let wait = 0;
+    for (const { max, windowMs } of this.limits) {
+      let inWindow = 0;
+      for (let i = this.times.length - 1; i >= 0 && this.times[i]! > now - windowMs; i--) inWindow++;
+      if (inWindow >= max) wait = Math.max(wait, this.times[this.times.length - max]! + windowMs - now);
+    }
+    return wait;
+  }
+  record(now: number): void {
+    this.times.push(now);
+  }
+}
+
 /**
  * A local stand-in for the Bot Connector service: the bot's outgoing activities (replies,
  * proactive sends, conversation creation) land here over real HTTP and are recorded, and faults
@@ -42,9 +89,57 @@ export class LocalConnector {
   readonly failed: { on: ConnectorFault['on']; status: number; code?: string; conversationId?: string; at: number }[] = [];
   private readonly faults: ConnectorFault[] = [];
   private readonly waiters = new Set<() => void>();
+  /** Sends answered 429 because they exceeded a limit (enforceLimits mode), oldest first. */
+  readonly throttled: { conversationId: string; at: number; retryAfterSeconds: number }[] = [];
   private server?: http.Server;
   private counter = 0;
+  private readonly limits?: { conversation: readonly ConnectorLimit[]; global: Windows; perConversation: Map<string, Windows> };
   url = '';
+
+  private readonly answerDelayMs: number;
+
+  constructor(options: LocalConnectorOptions = {}) {
+    this.answerDelayMs = options.answerDelayMs ?? 0;
+    const enforce = options.enforceLimits;
+    if (enforce) {
+      const custom = enforce === true ? {} : enforce;
+      this.limits = {
+        conversation: custom.conversation ?? TEAMS_LIMITS.conversation,
+        global: new Windows(custom.global ?? TEAMS_LIMITS.global),
+        perConversation: new Map(),
+      };
+    }
+  }
+
+  /**
+   * Deliveries per (conversation, text): what a user saw. The outbox's tests put the idempotency
+   * key in the text, so this counts lost (absent) and duplicate (more than one) deliveries.
+   */
+  deliveries(): Map<string, SentActivity[]> {
+    const byMessage = new Map<string, SentActivity[]>();
+    for (const s of this.sent) {
+      const id = deliveryId(s.conversationId, textOf(s));
+      const list = byMessage.get(id) ?? [];
+      list.push(s);
+      byMessage.set(id, list);
+    }
+    return byMessage;
+  }
+
+  /** 0 when the send fits every window (and counts it), else the seconds to wait (Retry-After). */
+  private admit(conversationId: string, now: number): number {
+    if (!this.limits) return 0;
+    let conversation = this.limits.perConversation.get(conversationId);
+    if (!conversation) {
+      conversation = new Windows(this.limits.conversation);
+      this.limits.perConversation.set(conversationId, conversation);
+    }
+    const wait = Math.max(this.limits.global.waitMs(now), conversation.waitMs(now));
+    if (wait > 0) return Math.max(1, Math.ceil(wait / 1000));
+    this.limits.global.record(now);
+    conversation.record(now);
+    return 0;
+  }
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
@@ -66,6 +161,7 @@ export class LocalConnector {
     this.created.length = 0;
     this.failed.length = 0;
     this.faults.length = 0;
+    this.throttled.length = 0;
   }
 
   /** Drop the faults still queued; what was sent stays recorded. */
@@ -134,13 +230,24 @@ export class LocalConnector {
       const conversationId = match[1]!;
       const fault = this.takeFault('send', conversationId);
       if (fault) return failWith(fault);
+      const retryAfterSeconds = this.admit(conversationId, Date.now());
+      if (retryAfterSeconds > 0) {
+        this.throttled.push({ conversationId, at: Date.now(), retryAfterSeconds });
+        return reply(429, { error: { code: 'Throttled', message: 'local connector: over a Teams rate limit' } }, { 'retry-after': String(retryAfterSeconds) });
+      }
       const id = `sent-${++this.counter}`;
       this.sent.push({ method: req.method, path, conversationId, replyToId: match[2], activity: { ...body, id }, at: Date.now() });
       for (const waiter of [...this.waiters]) waiter();
+      if (this.answerDelayMs > 0) await new Promise((r) => setTimeout(r, this.answerDelayMs));
       return reply(200, { id });
     }
     reply(404, { error: { code: 'NotFound', message: `local connector has no route for ${req.method} ${path}` } });
   }
+}
+
+/** How `deliveries()` names one message to one conversation. */
+export function deliveryId(conversationId: string, text: string): string {
+  return `${conversationId}\u0000${text}`;
 }
 
 /** Text of a sent activity and of its card's TextBlocks, for assertions and error messages. */

@@ -2,6 +2,11 @@
  * Paces outgoing Teams messages under the documented limits: per bot per conversation 7 sends in
  * 1 s, 8 in 2 s, 60 in 30 s, 1800 in an hour; globally 50 requests per second per app per tenant.
  * Sliding windows of send times; `acquire` waits until a send fits every window.
+ *
+ * Teams counts a send when it arrives, which is a little after we let it go (and a burst arrives
+ * spread out). `acquire` therefore answers a `done` function: called when Teams answered, it moves
+ * the send's time to that moment, so a window never reopens before Teams' own could have. Without
+ * it a burst at the limit is answered 429 at the edge of the next window.
  */
 export interface RateWindow {
   max: number;
@@ -44,6 +49,15 @@ class SlidingWindow {
   record(now: number): void {
     this.times.push(now);
   }
+  /** Move one recorded time later, keeping the times sorted. */
+  move(from: number, to: number): void {
+    const at = this.times.lastIndexOf(from);
+    if (at < 0 || to <= from) return; // pruned already, or nothing to move
+    this.times.splice(at, 1);
+    let i = this.times.length;
+    while (i > 0 && this.times[i - 1]! > to) i--;
+    this.times.splice(i, 0, to);
+  }
   get idle(): boolean {
     return this.times.length === 0;
   }
@@ -64,8 +78,11 @@ export class TeamsPacer {
     this.sleep = options.sleep ?? defaultSleep;
   }
 
-  /** Wait until a send to `conversationId` fits the limits, then count it. */
-  async acquire(conversationId: string): Promise<void> {
+  /**
+   * Wait until a send to `conversationId` fits the limits, then count it. Call the answered `done`
+   * when Teams answered (success or not): the send then counts from that moment.
+   */
+  async acquire(conversationId: string): Promise<() => void> {
     if (++this.acquired % 1_000 === 0) this.prune();
     let conversation = this.conversations.get(conversationId);
     if (!conversation) {
@@ -78,7 +95,12 @@ export class TeamsPacer {
       if (wait <= 0) {
         this.global.record(now);
         conversation.record(now);
-        return;
+        const window = conversation;
+        return () => {
+          const answered = this.now();
+          this.global.move(now, answered);
+          window.move(now, answered);
+        };
       }
       await this.sleep(wait);
     }

@@ -1,0 +1,319 @@
+import { QueueClient, QueueServiceClient, type StoragePipelineOptions } from '@azure/storage-queue';
+import type { TableClient } from '@azure/data-tables';
+import { z } from 'zod';
+import type { Outbox, OutboxDelivery, OutboxMessage, OutboxStore } from '../app/ports';
+import type { Clock } from '../domain/clock';
+import { AppError, ErrorCodes, isAppError } from '../domain/errors';
+import { OUTBOX_STATUSES, type OutboxRecord } from '../domain/outbox';
+import { createTableClient, ensureTable, tableName, type ClientSettings } from './client';
+import { EntityReader, compact, requireEtag, type NewEntity, type StoredEntity } from './entity';
+import { isEntityNotFound, isRestError, storageCall, toStorageError, type StorageContext } from './errors';
+import { spreadPartition, toKey } from './keys';
+import { TABLE_LIMITS, assertEntityWithinLimits } from './limits';
+
+/**
+ * The durable outbox on Azure Storage: a Table row per idempotency key (payload and ledger) and a
+ * queue that carries only keys (queue messages are limited to 64 KiB; cards can be bigger).
+ *
+ * Row: PartitionKey = spreadPartition(key) (no hot partition), RowKey = toKey(key). The message
+ * JSON is split over `message0..N` (a string property holds at most 32 K UTF-16 characters).
+ * Queue message: base64 of `{"v":1,"key":…}`; queued with no expiry (-1) so nothing is dropped
+ * after the default 7 days.
+ */
+
+export const OUTBOX_TABLE = 'Outbox';
+/** Generous for `nudge:<objectId>:<episode>:reminder:2`-like keys; RowKey allows 1 KiB after escaping. */
+export const MAX_KEY_CHARS = 256;
+const ENQUEUE_PARALLELISM = 16;
+
+export interface OutboxStorageOptions extends ClientSettings {
+  /** STORAGE_TABLE_PREFIX: the table is `<prefix>Outbox`, the queues `<prefix>-outbox` and `<prefix>-outbox-poison` (lower case). */
+  tablePrefix: string;
+  clock: Clock;
+}
+
+export interface OutboxStorage {
+  outbox: Outbox;
+  store: OutboxStore;
+  queueName: string;
+  poisonQueueName: string;
+}
+
+const QUEUE_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
+
+export function outboxQueueNames(prefix: string): { queue: string; poison: string } {
+  const base = `${prefix.toLowerCase()}-outbox`;
+  const names = { queue: base, poison: `${base}-poison` };
+  for (const name of Object.values(names)) {
+    if (!QUEUE_NAME.test(name)) {
+      throw new AppError(ErrorCodes.ConfigInvalid, `STORAGE_TABLE_PREFIX '${prefix}' gives the queue name '${name}', which is not a valid queue name (3-63 lower-case letters, digits and single hyphens)`, {
+        expected: false,
+        details: { prefix, queue: name },
+      });
+    }
+  }
+  return names;
+}
+
+const recipientSchema = z.union([
+  z.object({ aadObjectId: z.string().min(1) }),
+  z.object({
+    address: z.object({
+      channelId: z.string(),
+      serviceUrl: z.string(),
+      conversationId: z.string(),
+      tenantId: z.string(),
+      userId: z.string(),
+      aadObjectId: z.string(),
+      userName: z.string().optional(),
+      botId: z.string(),
+      botName: z.string().optional(),
+    }),
+  }),
+]);
+const messageSchema = z.object({ text: z.string(), card: z.record(z.unknown()).optional() });
+const queuedSchema = z.object({ v: z.literal(1), key: z.string().min(1).max(MAX_KEY_CHARS) });
+
+function keysOf(key: string): { partitionKey: string; rowKey: string } {
+  return { partitionKey: spreadPartition(key), rowKey: toKey(key) };
+}
+
+export function outboxRecordToEntity(r: OutboxRecord): NewEntity {
+  const json = JSON.stringify(r.message);
+  const parts: Record<string, string> = {};
+  const size = TABLE_LIMITS.maxStringChars;
+  const count = Math.max(1, Math.ceil(json.length / size));
+  for (let i = 0; i < count; i++) parts[`message${i}`] = json.slice(i * size, (i + 1) * size);
+  return compact({
+    ...keysOf(r.key),
+    key: r.key,
+    tenantId: r.tenantId,
+    kind: r.kind,
+    to: JSON.stringify(r.to),
+    messageParts: count,
+    ...parts,
+    status: r.status,
+    attempts: r.attempts,
+    enqueuedAt: r.enqueuedAt,
+    claimedAt: r.claimedAt,
+    claimedBy: r.claimedBy,
+    sentAt: r.sentAt,
+    activityId: r.activityId,
+    finishedAt: r.finishedAt,
+    lastErrorCode: r.lastErrorCode,
+    lastError: r.lastError?.slice(0, 1_000),
+  });
+}
+
+export function outboxRecordFromEntity(entity: StoredEntity, table: string): OutboxRecord {
+  const r = new EntityReader(entity, table);
+  const parts = r.int('messageParts');
+  let json = '';
+  for (let i = 0; i < parts; i++) json += r.string(`message${i}`);
+  const message = new EntityReader({ ...entity, message: json }, table).optionalJson('message', messageSchema);
+  const to = r.optionalJson('to', recipientSchema);
+  if (message === undefined || to === undefined) throw new Error(`Stored entity ${table}(${entity.partitionKey}, ${entity.rowKey}) has no message or recipient`);
+  return compact({
+    key: r.string('key'),
+    tenantId: r.string('tenantId'),
+    kind: r.string('kind'),
+    to,
+    message,
+    status: r.oneOf('status', OUTBOX_STATUSES),
+    attempts: r.int('attempts'),
+    enqueuedAt: r.date('enqueuedAt'),
+    claimedAt: r.optionalDate('claimedAt'),
+    claimedBy: r.optionalString('claimedBy'),
+    sentAt: r.optionalDate('sentAt'),
+    activityId: r.optionalString('activityId'),
+    finishedAt: r.optionalDate('finishedAt'),
+    lastErrorCode: r.optionalString('lastErrorCode'),
+    lastError: r.optionalString('lastError'),
+    etag: r.etag,
+  });
+}
+
+export function encodeQueued(key: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, key }), 'utf8').toString('base64');
+}
+
+/** The key in a queue message, or undefined when it is not one of ours. */
+export function decodeQueued(text: string): string | undefined {
+  try {
+    const parsed = queuedSchema.safeParse(JSON.parse(Buffer.from(text, 'base64').toString('utf8')));
+    return parsed.success ? parsed.data.key : undefined;
+  } catch {
+    return undefined; // not base64 JSON: unreadable, the worker parks it
+  }
+}
+
+function queueOptions(settings: ClientSettings): StoragePipelineOptions {
+  return {
+    retryOptions: {
+      // The SDK counts the first try.
+      maxTries: settings.retryOptions.maxRetries + 1,
+      retryDelayInMs: settings.retryOptions.retryDelayInMs,
+      maxRetryDelayInMs: settings.retryOptions.maxRetryDelayInMs,
+      tryTimeoutInMs: settings.requestTimeoutMs,
+    },
+  };
+}
+
+function createQueueClient(settings: ClientSettings, name: string): QueueClient {
+  try {
+    return QueueServiceClient.fromConnectionString(settings.connectionString, queueOptions(settings)).getQueueClient(name);
+  } catch (error) {
+    throw new AppError(ErrorCodes.ConfigInvalid, 'AZURE_STORAGE_CONNECTION_STRING is not a valid storage connection string (queue endpoint)', {
+      expected: false,
+      cause: error,
+    });
+  }
+}
+
+/** Seconds, 1 s to 7 days (the service's bounds for a visibility timeout). */
+function visibilitySeconds(ms: number): number {
+  return Math.min(7 * 24 * 3600, Math.max(1, Math.ceil(ms / 1000)));
+}
+
+/**
+ * A call on a received message. A pop receipt that no longer matches (400 PopReceiptMismatch:
+ * the visibility ran out and another worker received the message) is a lost lease, STORAGE_CONFLICT,
+ * like a 404 (deleted meanwhile) is STORAGE_NOT_FOUND.
+ */
+async function queueCall<T>(ctx: StorageContext, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const details: unknown = isRestError(error) ? error.details : undefined;
+    const code = typeof details === 'object' && details !== null ? (details as Record<string, unknown>)['errorCode'] : undefined;
+    if (isRestError(error) && error.statusCode === 400 && code === 'PopReceiptMismatch') {
+      throw new AppError(ErrorCodes.StorageConflict, `Storage ${ctx.operation} on queue ${ctx.table}: the message is held by another worker now`, { cause: error, status: 400, details: { ...ctx } });
+    }
+    throw toStorageError(error, ctx);
+  }
+}
+
+async function pool<T>(items: readonly T[], parallelism: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const run = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallelism, items.length) }, run));
+}
+
+/** Create the table and both queues when missing, and return the outbox (producers) and its store (the worker). */
+export async function createOutboxStorage(opts: OutboxStorageOptions): Promise<OutboxStorage> {
+  const names = outboxQueueNames(opts.tablePrefix);
+  const table = createTableClient(opts, tableName(opts.tablePrefix, OUTBOX_TABLE));
+  const queue = createQueueClient(opts, names.queue);
+  const poison = createQueueClient(opts, names.poison);
+  await ensureTable(table);
+  for (const q of [queue, poison]) {
+    await storageCall({ operation: 'createQueue', table: q.name }, () => q.createIfNotExists());
+  }
+  return { outbox: createOutbox(table, queue, opts.clock), store: createStore(table, queue, poison), queueName: names.queue, poisonQueueName: names.poison };
+}
+
+function createOutbox(table: TableClient, queue: QueueClient, clock: Clock): Outbox {
+  const send = (key: string) =>
+    storageCall({ operation: 'enqueueKey', table: queue.name, rowKey: key }, () => queue.sendMessage(encodeQueued(key), { messageTimeToLive: -1 }));
+
+  const read = async (key: string): Promise<OutboxRecord | undefined> => {
+    const ctx = { operation: 'readOutbox', table: table.tableName, ...keysOf(key) };
+    try {
+      return outboxRecordFromEntity(await storageCall(ctx, () => table.getEntity(ctx.partitionKey, ctx.rowKey)), table.tableName);
+    } catch (error) {
+      if (isEntityNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+
+  return {
+    async enqueue(messages) {
+      const at = clock.now();
+      // Validate everything before the first write: a bad message fails the call, not half of it.
+      const entities = messages.map((m: OutboxMessage) => {
+        if (m.key.length === 0 || m.key.length > MAX_KEY_CHARS) {
+          throw new AppError(ErrorCodes.InputInvalid, `Outbox key must have 1-${MAX_KEY_CHARS} characters (got ${m.key.length})`, { details: { kind: m.kind } });
+        }
+        const entity = outboxRecordToEntity({ ...m, status: 'pending', attempts: 0, enqueuedAt: at });
+        assertEntityWithinLimits(entity, table.tableName);
+        return { key: m.key, entity };
+      });
+      await pool(entities, ENQUEUE_PARALLELISM, async ({ key, entity }) => {
+        const ctx = { operation: 'createOutboxRecord', table: table.tableName, partitionKey: entity.partitionKey, rowKey: entity.rowKey };
+        try {
+          await storageCall(ctx, () => table.createEntity(entity));
+        } catch (error) {
+          if (!isAppError(error, ErrorCodes.StorageAlreadyExists)) throw error;
+          // Known key. Still pending: an earlier enqueue may have stopped before queueing it. Any
+          // other state: a worker has it or it is done; a second delivery must not happen.
+          const existing = await read(key);
+          if (existing?.status !== 'pending') return;
+        }
+        await send(key);
+      });
+    },
+  };
+}
+
+function createStore(table: TableClient, queue: QueueClient, poison: QueueClient): OutboxStore {
+  const tableName = table.tableName;
+  const qctx = (operation: string, d?: OutboxDelivery) => ({ operation, table: queue.name, rowKey: d?.messageId });
+
+  return {
+    async receive(max, visibilityTimeoutMs) {
+      const response = await storageCall(qctx('receiveOutbox'), () =>
+        queue.receiveMessages({ numberOfMessages: Math.min(32, Math.max(1, max)), visibilityTimeout: Math.max(1, Math.ceil(visibilityTimeoutMs / 1000)) }),
+      );
+      return response.receivedMessageItems.map((m) => ({
+        messageId: m.messageId,
+        popReceipt: m.popReceipt,
+        dequeueCount: m.dequeueCount,
+        raw: m.messageText,
+        key: decodeQueued(m.messageText),
+      }));
+    },
+
+    async remove(d) {
+      await queueCall(qctx('removeOutbox', d), () => queue.deleteMessage(d.messageId, d.popReceipt));
+    },
+
+    async extend(d, visibilityTimeoutMs) {
+      const response = await queueCall(qctx('extendOutbox', d), () => queue.updateMessage(d.messageId, d.popReceipt, undefined, visibilitySeconds(visibilityTimeoutMs)));
+      if (response.popReceipt) d.popReceipt = response.popReceipt;
+    },
+
+    async retryLater(d, delayMs) {
+      const response = await queueCall(qctx('retryOutbox', d), () => queue.updateMessage(d.messageId, d.popReceipt, undefined, visibilitySeconds(delayMs)));
+      if (response.popReceipt) d.popReceipt = response.popReceipt;
+    },
+
+    async park(d) {
+      await storageCall(qctx('parkOutbox', d), () => poison.sendMessage(d.raw, { messageTimeToLive: -1 }));
+      await queueCall(qctx('removeParkedOutbox', d), () => queue.deleteMessage(d.messageId, d.popReceipt));
+    },
+
+    async get(key) {
+      const ctx = { operation: 'readOutbox', table: tableName, ...keysOf(key) };
+      try {
+        return outboxRecordFromEntity(await storageCall(ctx, () => table.getEntity(ctx.partitionKey, ctx.rowKey)), tableName);
+      } catch (error) {
+        if (isEntityNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async save(record) {
+      if (record.etag === undefined) throw new Error('OutboxStore.save needs the etag of the record it read');
+      const entity = outboxRecordToEntity(record);
+      const ctx = { operation: 'saveOutbox', table: tableName, partitionKey: entity.partitionKey, rowKey: entity.rowKey };
+      const etag = record.etag;
+      const response = await storageCall(ctx, () => table.updateEntity(entity, 'Replace', { etag }));
+      return { ...record, etag: requireEtag(response.etag, tableName) };
+    },
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * The durable outbox end to end: Azurite's tables and queues, the real Teams Messenger over HTTP,
+ * and a local Bot Connector that enforces Teams' rate limits and records every accepted message.
+ * Each message's text names its idempotency key, so the connector's record counts lost and
+ * duplicate deliveries.
+ */
+import net from 'node:net';
+import { QueueClient } from '@azure/storage-queue';
+import type { ParkedReport, UndeliverableReport } from '../../src/app/outbox-worker';
+import { ErrorCodes } from '../../src/domain/errors';
+import { encodeQueued } from '../../src/storage/outbox';
+import { LocalConnector, deliveryId } from '../support/connector';
+import { OUTBOX_TENANT, conversationOf, messageTo, seedContacts, startOutboxRig, textFor, userIds, type OutboxRig } from '../support/outbox-rig';
+import { connectionString, randomPrefix, rejectionOf } from '../storage/helpers';
+
+const FAST = { visibilityTimeoutMs: 2_000, retryBaseDelayMs: 1_000, retryMaxDelayMs: 2_000, idlePollMs: 100 };
+
+let connector: LocalConnector;
+beforeAll(async () => {
+  connector = await new LocalConnector({ enforceLimits: true }).start();
+});
+afterAll(async () => {
+  await connector.stop();
+});
+beforeEach(() => connector.clear());
+
+async function rig(overrides: Partial<Parameters<typeof startOutboxRig>[0]> = {}): Promise<OutboxRig> {
+  return startOutboxRig({ connectionString: connectionString(), tablePrefix: randomPrefix(), connectorUrl: connector.url, worker: FAST, ...overrides });
+}
+
+/** How many times each user received the message with this key. */
+function deliveriesOf(users: readonly string[], keyOf: (user: string) => string = (u) => `test:${u}`): number[] {
+  const all = connector.deliveries();
+  return users.map((u) => all.get(deliveryId(conversationOf(u), textFor(keyOf(u))))?.length ?? 0);
+}
+
+function rawQueue(name: string): QueueClient {
+  return new QueueClient(connectionString(), name);
+}
+
+async function queueLength(name: string): Promise<number> {
+  return (await rawQueue(name).getProperties()).approximateMessagesCount ?? -1;
+}
+
+async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('outbox', () => {
+  it('when messages are enqueued, then each user receives theirs exactly once and the ledger records it as sent', async () => {
+    const r = await rig();
+    const users = userIds(40);
+    await seedContacts(r.storage, connector.url, users);
+    await r.outbox.enqueue(users.map((u) => messageTo(u)));
+    const worker = r.newWorker();
+    await worker.drain();
+
+    expect(deliveriesOf(users)).toEqual(users.map(() => 1));
+    expect(worker.stats()).toMatchObject({ sent: 40, duplicatesSuppressed: 0, parked: 0, undeliverable: 0 });
+    const record = await r.store.get('test:user-00007');
+    expect(record).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(record?.activityId).toMatch(/^sent-/);
+    expect(await queueLength(r.queueName)).toBe(0);
+  });
+
+  it('when the same key is enqueued twice, and the queue delivers its key again, then the user receives one message', async () => {
+    const r = await rig();
+    await seedContacts(r.storage, connector.url, ['ann']);
+    const message = messageTo('ann');
+    await r.outbox.enqueue([message]);
+    await r.outbox.enqueue([message]); // still pending: queued a second time, the ledger absorbs it
+    const worker = r.newWorker();
+    await worker.drain();
+    // A redelivery after it was sent (as a queue would after a lost delete).
+    await rawQueue(r.queueName).sendMessage(encodeQueued(message.key));
+    await worker.drain();
+    // Once sent, enqueueing the key again queues nothing.
+    await r.outbox.enqueue([message]);
+
+    expect(deliveriesOf(['ann'])).toEqual([1]);
+    expect(worker.stats()).toMatchObject({ sent: 1, duplicatesSuppressed: 2 });
+    expect(await queueLength(r.queueName)).toBe(0);
+  });
+
+  it('when a card is bigger than a queue message (64 KiB), then it is delivered whole', async () => {
+    const r = await rig();
+    await seedContacts(r.storage, connector.url, ['bea']);
+    const facts = Array.from({ length: 2_000 }, (_, i) => ({ title: `fact ${i}`, value: 'x'.repeat(40) }));
+    const card = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'FactSet', facts }] };
+    expect(JSON.stringify(card).length).toBeGreaterThan(64 * 1024);
+    await r.outbox.enqueue([{ ...messageTo('bea'), message: { text: 'big', card } }]);
+    await r.newWorker().drain();
+
+    expect(connector.cards(conversationOf('bea'))).toEqual([card]);
+  });
+
+  it('when Teams answers 429 with Retry-After, then the wait is honoured and nothing is lost', async () => {
+    const r = await rig();
+    const users = userIds(10, 'thr');
+    await seedContacts(r.storage, connector.url, users);
+    connector.fail({ on: 'send', status: 429, retryAfterSeconds: 1, times: 2, conversationId: conversationOf('thr-00003') });
+    await r.outbox.enqueue(users.map((u) => messageTo(u)));
+    await r.newWorker().drain();
+
+    expect(deliveriesOf(users)).toEqual(users.map(() => 1));
+    const throttledAt = connector.failed.filter((f) => f.status === 429).map((f) => f.at);
+    expect(throttledAt).toHaveLength(2);
+    const accepted = connector.sent.find((s) => s.conversationId === conversationOf('thr-00003'));
+    expect(accepted!.at - Math.max(...throttledAt)).toBeGreaterThanOrEqual(950);
+  });
+
+  it('when one user gets more than Teams allows per conversation, then the pacer keeps under the limits and every message arrives once', async () => {
+    const r = await rig();
+    await seedContacts(r.storage, connector.url, ['cid']);
+    const keys = Array.from({ length: 12 }, (_, i) => `burst:${i}`);
+    await r.outbox.enqueue(keys.map((key) => messageTo('cid', key)));
+    await r.newWorker().drain();
+
+    const all = connector.deliveries();
+    expect(keys.map((k) => all.get(deliveryId(conversationOf('cid'), textFor(k)))?.length ?? 0)).toEqual(keys.map(() => 1));
+    expect(connector.throttled).toEqual([]); // 12 sends to one chat take 2+ s at 7/1 s and 8/2 s
+  });
+
+  it('when a message keeps failing, then it is parked and reported after the maximum deliveries, not retried forever', async () => {
+    const parked: ParkedReport[] = [];
+    const r = await rig({ teamsBackoff: { maxAttempts: 1 }, callbacks: { onParked: (p) => void parked.push(p) } });
+    await seedContacts(r.storage, connector.url, ['dan']);
+    connector.fail({ on: 'send', status: 503, times: 1_000, conversationId: conversationOf('dan') });
+    await r.outbox.enqueue([messageTo('dan')]);
+    const worker = r.newWorker({ maxDeliveries: 3 });
+    worker.start();
+    let callsWhenParked = 0;
+    try {
+      await until('the message to be parked', () => worker.stats().parked === 1);
+      callsWhenParked = connector.failed.length;
+      // The worker keeps running past another visibility timeout: the key must not come back.
+      await new Promise((r) => setTimeout(r, FAST.visibilityTimeoutMs + 500));
+    } finally {
+      await worker.stop();
+    }
+
+    expect(parked).toEqual([expect.objectContaining({ key: 'test:dan', deliveries: 3, lastErrorCode: ErrorCodes.TeamsUnavailable, why: 'tooManyDeliveries' })]);
+    // Not retried forever: nothing more reached Teams after it was parked (botbuilder itself makes
+    // several calls per send on a 503, hence the count is not the number of deliveries).
+    expect(callsWhenParked).toBeGreaterThanOrEqual(3);
+    expect(connector.failed).toHaveLength(callsWhenParked);
+    expect(deliveriesOf(['dan'])).toEqual([0]);
+    expect(await r.store.get('test:dan')).toMatchObject({ status: 'parked', attempts: 3, lastErrorCode: ErrorCodes.TeamsUnavailable });
+    expect(worker.stats()).toMatchObject({ retried: 2, parked: 1, sent: 0 });
+    expect(await queueLength(r.queueName)).toBe(0);
+    expect(await queueLength(r.poisonQueueName)).toBe(1);
+  });
+
+  it('when a queue message cannot be read, then it is parked and reported', async () => {
+    const parked: ParkedReport[] = [];
+    const r = await rig({ callbacks: { onParked: (p) => void parked.push(p) } });
+    await rawQueue(r.queueName).sendMessage('not an outbox message');
+    await r.newWorker().drain();
+
+    expect(parked).toEqual([expect.objectContaining({ why: 'unreadable', deliveries: 1 })]);
+    expect(await queueLength(r.queueName)).toBe(0);
+    expect(await queueLength(r.poisonQueueName)).toBe(1);
+  });
+
+  it('when a user blocked the bot, then the message is undeliverable, the contact is marked and the callback hears of it', async () => {
+    const undeliverable: UndeliverableReport[] = [];
+    const r = await rig({ callbacks: { onUndeliverable: (u) => void undeliverable.push(u) } });
+    await seedContacts(r.storage, connector.url, ['eve', 'fay']);
+    connector.fail({ on: 'send', status: 403, code: 'MessageWritesBlocked', times: 1, conversationId: conversationOf('eve') });
+    await r.outbox.enqueue([messageTo('eve'), messageTo('fay')]);
+    const worker = r.newWorker();
+    await worker.drain();
+
+    expect(deliveriesOf(['eve', 'fay'])).toEqual([0, 1]);
+    expect(undeliverable).toEqual([expect.objectContaining({ key: 'test:eve', aadObjectId: 'eve', reason: 'blocked', errorCode: ErrorCodes.TeamsBlocked })]);
+    expect(await r.store.get('test:eve')).toMatchObject({ status: 'undeliverable', lastErrorCode: ErrorCodes.TeamsBlocked });
+    expect((await r.storage.contacts.get(OUTBOX_TENANT, 'eve'))?.unreachable?.reason).toBe('blocked');
+    expect(worker.stats()).toMatchObject({ sent: 1, undeliverable: 1 });
+    expect(await queueLength(r.queueName)).toBe(0);
+  });
+
+  it('when a user has no chat with the bot and no catalog id is configured, then the message is undeliverable (notInstalled)', async () => {
+    const undeliverable: UndeliverableReport[] = [];
+    const r = await rig({ callbacks: { onUndeliverable: (u) => void undeliverable.push(u) } });
+    await r.outbox.enqueue([messageTo('gus')]);
+    await r.newWorker().drain();
+
+    expect(undeliverable).toEqual([expect.objectContaining({ key: 'test:gus', reason: 'notInstalled' })]);
+    expect((await r.storage.contacts.get(OUTBOX_TENANT, 'gus'))?.unreachable?.reason).toBe('notInstalled');
+    expect(connector.sent).toHaveLength(0);
+  });
+
+  it("when Azurite's queue is unreachable at enqueue, then enqueue rejects with a storage error, and enqueueing again later delivers once", async () => {
+    // A proxy in front of Azurite's queue endpoint that can be cut.
+    const queueUrl = new URL(/QueueEndpoint=([^;]+)/.exec(connectionString())![1]!);
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(queueUrl.port), queueUrl.hostname);
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('error', () => s.destroy());
+        s.on('close', () => sockets.delete(s));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxied = connectionString().replace(/QueueEndpoint=[^;]+/, `QueueEndpoint=http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}${queueUrl.pathname}`);
+    const prefix = randomPrefix();
+    const cut = await rig({ connectionString: proxied, tablePrefix: prefix, storageRetry: { maxRetries: 1, retryDelayInMs: 20 }, requestTimeoutMs: 2_000 });
+    await seedContacts(cut.storage, connector.url, ['hal']);
+    await new Promise<void>((resolve) => {
+      proxy.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    });
+
+    const error = await rejectionOf(cut.outbox.enqueue([messageTo('hal')]));
+    expect(error).toMatchObject({ code: ErrorCodes.StorageUnavailable });
+
+    // The caller kept its state and enqueues again once storage is back: delivered once.
+    const back = await rig({ tablePrefix: prefix });
+    await back.outbox.enqueue([messageTo('hal')]);
+    await back.newWorker().drain();
+    expect(deliveriesOf(['hal'])).toEqual([1]);
+  });
+
+  it('when two workers share one queue, then every message is delivered exactly once and both did work', async () => {
+    const r = await rig();
+    const users = userIds(120, 'two');
+    await seedContacts(r.storage, connector.url, users);
+    await r.outbox.enqueue(users.map((u) => messageTo(u)));
+    const a = r.newWorker({ concurrency: 8 });
+    const b = r.newWorker({ concurrency: 8 });
+    a.start();
+    b.start();
+    try {
+      await until('all messages sent', () => a.stats().sent + b.stats().sent >= users.length);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+
+    expect(deliveriesOf(users)).toEqual(users.map(() => 1));
+    expect(a.stats().sent + b.stats().sent).toBe(users.length);
+    expect(a.stats().sent).toBeGreaterThan(0);
+    expect(b.stats().sent).toBeGreaterThan(0);
+  });
+});
