@@ -50,7 +50,11 @@ export function createExceptionEffects(deps: ExceptionEffectsDeps) {
     kind: `exception.${step}`,
   });
 
-  /** Post the approval card to every approver but the requester, and to the approvals channel. */
+  /**
+   * Post the approval card to every approver but the requester, and to the approvals channel.
+   * Returns how many places an approver can decide from: an approver's own chat, or the channel
+   * when its refresh names at least one approver (otherwise it shows the status to nobody who can act).
+   */
   async function postApprovalCards(request: ExceptionRequest): Promise<number> {
     const approvers = deps.approverIds.filter((id) => !sameId(id, request.requesterId));
     const contacts = await Promise.all(approvers.map((id) => deps.contacts.get(deps.tenantId, id)));
@@ -59,14 +63,14 @@ export function createExceptionEffects(deps: ExceptionEffectsDeps) {
     const personal = await deps.messages.approvalCard(request, approverUserIds, 'approver');
     const channel = (await deps.settings.get<ApprovalsChannelSetting | null>('approvalsChannel'))?.value?.address;
     const targets = [
-      ...contacts.flatMap((c) => (c?.address ? [{ address: c.address, message: personal }] : [])),
-      ...(channel ? [{ address: channel, message: await deps.messages.approvalCard(request, approverUserIds, 'channel') }] : []),
+      ...contacts.flatMap((c) => (c?.address ? [{ address: c.address, message: personal, decidable: true }] : [])),
+      ...(channel ? [{ address: channel, message: await deps.messages.approvalCard(request, approverUserIds, 'channel'), decidable: approverUserIds.length > 0 }] : []),
     ];
     let reached = 0;
-    for (const { address, message } of targets) {
+    for (const { address, message, decidable } of targets) {
       try {
         const { activityId } = await deps.messenger.send(address, message);
-        reached += 1;
+        if (decidable) reached += 1;
         if (activityId) await deps.store.addApprovalCard({ requestId: request.id, round: request.reviewRound, address, activityId });
       } catch (error) {
         deps.logger.warn({ requestId: request.id, conversation: address.conversationId, err: describeError(error) }, 'approval card not delivered');

@@ -155,7 +155,7 @@ export function createExceptionMessages(deps: { directory: Directory; timezoneOf
 
     async noApproverReached(request) {
       return {
-        text: `Your exception request ${request.id} is submitted, but no approver has a chat with MFA Shepherd yet, so nobody was notified. Please tell your security admin; the request waits for them.`,
+        text: `Your exception request ${request.id} is submitted, but no approver has a chat with MFA Shepherd yet, so no approver could be asked to decide. Please tell your security admin; the request waits for them.`,
       };
     },
 

@@ -11,7 +11,7 @@ import type { ExceptionStore, Logger, Outbox, OutboxMessage, SettingsStore } fro
  */
 export interface SlaDeps {
   tenantId: string;
-  store: Pick<ExceptionStore, 'listAll' | 'touch'>;
+  store: Pick<ExceptionStore, 'listAll' | 'get' | 'touch'>;
   settings: Pick<SettingsStore, 'get'>;
   /** The calendar from config; closures come from settings at each use. */
   calendar: BusinessCalendar;
@@ -59,14 +59,21 @@ export function createSla(deps: SlaDeps) {
    * Announce every state change once. The announcements go to the durable outbox first (keyed by
    * request, state and recipient, so a repeat is absorbed), then the announced state is stored under
    * the request's etag. A conflict (an admin recorded Microsoft's answer meanwhile, or another
-   * instance announced it) skips the request: the next sweep looks again.
+   * instance announced it) skips the request: the next sweep looks again. Each request is read
+   * again just before it is announced: the list can be minutes old by then (the announcements
+   * before it were sent first), and a request answered meanwhile must not be called overdue.
    */
   async function sweep(): Promise<SlaSweepResult> {
     const entries = await open();
     const result: SlaSweepResult = { open: entries.length, announced: [], conflicts: 0, failed: 0 };
-    for (const { request, status } of entries) {
-      if (!slaTransition(request.slaAnnounced, status.state)) continue;
+    for (const { request: listed, status } of entries) {
+      if (!slaTransition(listed.slaAnnounced, status.state)) continue;
       try {
+        const request = await deps.store.get(listed.id);
+        if (!request || request.status !== 'submittedToMicrosoft' || !slaTransition(request.slaAnnounced, status.state)) {
+          result.conflicts += 1; // answered, or announced by another instance, since it was listed
+          continue;
+        }
         const [toRequester, toAdmin] = await Promise.all([deps.announcement(request, status, 'requester'), deps.announcement(request, status, 'admin')]);
         const messages: OutboxMessage[] = [
           { key: `sla:${request.id}:${status.state}:requester`, tenantId: deps.tenantId, to: { aadObjectId: request.requesterId }, message: toRequester, kind: `sla.${status.state}` },
@@ -87,7 +94,7 @@ export function createSla(deps: SlaDeps) {
           continue;
         }
         result.failed += 1;
-        deps.logger.error({ requestId: request.id, err: describeError(error) }, 'SLA announcement failed; the next sweep tries again');
+        deps.logger.error({ requestId: listed.id, err: describeError(error) }, 'SLA announcement failed; the next sweep tries again');
       }
     }
     if (result.announced.length > 0 || result.failed > 0) deps.logger.info({ ...result }, 'SLA sweep');

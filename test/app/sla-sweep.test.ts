@@ -8,7 +8,7 @@ import { createDirectory, createExceptionMessages } from '../../src/app/exceptio
 import { createSla } from '../../src/app/sla';
 import { createBusinessCalendar } from '../../src/domain/calendar';
 import { FixedClock } from '../../src/domain/clock';
-import { newExceptionRequest, type ExceptionRequest } from '../../src/domain/exception';
+import { applyCommand, newExceptionRequest, type ExceptionRequest } from '../../src/domain/exception';
 import { exclusivePerInterval } from '../../src/jobs/exclusive';
 import type { Storage } from '../../src/storage';
 import { newStorage, TENANT } from '../storage/helpers';
@@ -136,6 +136,38 @@ describe('the SLA sweep', () => {
     expect(announced).toEqual([{ requestId: 'EXC-SLA0001', state: 'dueSoon' }]);
     expect(new Set(enqueuedKeys).size).toBe(3);
     expect(results.reduce((n, r) => n + r.conflicts, 0) + announced.length).toBe(2);
+  });
+
+  it('when an admin records Microsoft\'s answer while the sweep is running, then no state announcement goes out for the answered request', async () => {
+    clock.set('2026-11-26T10:00:00Z'); // breached
+    // The sweep lists the open requests; right after, an admin records that Microsoft granted it.
+    const racing = {
+      ...storage.exceptions,
+      listAll: async () => {
+        const listed = await storage.exceptions.listAll();
+        const current = (await storage.exceptions.get('EXC-SLA0001'))!;
+        const { next, audit } = applyCommand(current, { type: 'recordGranted' }, { actor: 'admin-1', isAdmin: true, at: clock.now() });
+        await storage.exceptions.apply(next, audit);
+        return listed;
+      },
+    };
+    const directory = createDirectory({ tenantId: TENANT, contacts: storage.contacts, principals: storage.principals });
+    const messages = createExceptionMessages({ directory, timezoneOf: async () => 'Europe/Berlin' });
+    const sla = createSla({
+      tenantId: TENANT,
+      store: racing,
+      settings: storage.settings,
+      calendar,
+      adminIds: ADMINS,
+      outbox,
+      announcement: (r, s, a) => messages.slaAnnouncement(r, s, a),
+      clock,
+      logger: silent,
+    });
+    const result = await sla.sweep();
+    expect(result.announced).toEqual([]);
+    expect(outbox.enqueued).toEqual([]); // nobody is told "overdue" about a request Microsoft answered
+    expect((await storage.exceptions.get('EXC-SLA0001'))?.status).toBe('granted');
   });
 
   it('when the sweep is scheduled in two instances within one interval, then it runs once', async () => {
