@@ -109,6 +109,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     clock,
   });
   const { run: runOutbox = true, ...outboxOptions } = overrides.outbox ?? {};
+  const parkedAlerts = oncePer(60 * 60_000, clock);
   const outboxWorker = createOutboxWorker({
     store: outboxStorage.store,
     contacts: storage.contacts,
@@ -118,9 +119,17 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     clock,
     logger,
     options: outboxOptions,
-    // TODO(lead): admin alerts for undeliverable and parked messages (notifyAdmins, once per key).
+    // Undeliverable: the user is marked unreachable, which the admins' status lists with the reason
+    // (and the nudge sweep tells them once per episode). Parked: an alert, at most hourly.
     onUndeliverable: (report) => logger.info({ ...report }, 'outbox message undeliverable'),
-    onParked: (report) => logger.error({ ...report }, 'outbox message parked'),
+    onParked: async (report) => {
+      logger.error({ ...report }, 'outbox message parked');
+      if (parkedAlerts('parked')) {
+        await notifyAdmins({
+          text: `MFA Shepherd set aside an outgoing message (${report.kind ?? 'unknown kind'}) after ${report.deliveries} failed deliveries (last error: ${report.lastErrorCode ?? report.why}). It is kept in the outbox's poison queue and will not be retried; check the logs for the key and Teams' health. Further such alerts are held back for an hour.`,
+        }).catch(() => undefined);
+      }
+    },
   });
 
   const notifyAdmins = createAdminNotifier({ tenantId, adminIds: config.adminAadObjectIds, contacts: storage.contacts, messenger, logger });
