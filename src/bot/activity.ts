@@ -1,4 +1,5 @@
 import { TurnContext, type Activity } from 'botbuilder';
+import { AppError, ErrorCodes } from '../domain/errors';
 import type { ConversationAddress } from '../domain/conversation';
 import { canonicalId } from '../domain/principal';
 
@@ -59,4 +60,26 @@ export function timezoneOf(activity: Partial<Activity>): string | undefined {
 export function localeOf(activity: Partial<Activity>): string | undefined {
   const fromEntity = (activity.entities ?? []).find((e) => e.type === 'clientInfo') as { locale?: unknown } | undefined;
   return activity.locale ?? (typeof fromEntity?.locale === 'string' ? fromEntity.locale : undefined);
+}
+
+/** The sender's AAD object ID, or a clear refusal when the activity carries none. */
+export function requireActorId(activity: Partial<Activity>): string {
+  const id = actorOf(activity).aadObjectId;
+  if (!id) throw new AppError(ErrorCodes.InputInvalid, 'This message carries no Microsoft Entra user, so MFA Shepherd cannot tell who you are.');
+  return id;
+}
+
+/** The sender, when `allowed` says they are an admin; otherwise NOT_ADMIN (logged by the caller's logger). */
+export function requireAdminActor(
+  activity: Partial<Activity>,
+  allowed: (aadObjectId: string) => boolean,
+  what: string,
+  logger: { warn(obj: Record<string, unknown>, msg: string): void },
+): string {
+  const id = requireActorId(activity);
+  if (!allowed(id)) {
+    logger.warn({ actor: id, action: what }, 'non-admin refused');
+    throw new AppError(ErrorCodes.NotAdmin, `Only MFA Shepherd admins can ${what}. Ask your security admin if you need this.`);
+  }
+  return id;
 }

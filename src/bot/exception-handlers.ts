@@ -29,7 +29,7 @@ import {
 } from '../domain/exception';
 import { normaliseRequestId } from '../app/exceptions';
 import { parseClosure } from '../app/closures';
-import { actorOf, addressOf, isPersonal } from './activity';
+import { addressOf, isPersonal, requireActorId, requireAdminActor } from './activity';
 import type { BotDeps } from './deps';
 import { timezoneFor, type Card } from './replies';
 
@@ -63,19 +63,8 @@ function inputOf(fields: DraftFields): DraftInput {
  */
 export function createExceptionHandlers(deps: BotDeps) {
   const x = deps.exceptions;
-  const actorId = (context: TurnContext): string => {
-    const id = actorOf(context.activity).aadObjectId;
-    if (!id) throw new AppError(ErrorCodes.InputInvalid, 'This message carries no Microsoft Entra user, so MFA Shepherd cannot tell who you are.');
-    return id;
-  };
-  const requireAdmin = (context: TurnContext, what: string): string => {
-    const id = actorId(context);
-    if (!x.exceptions.isAdmin(id)) {
-      deps.logger.warn({ actor: id, action: what }, 'non-admin refused');
-      throw new AppError(ErrorCodes.NotAdmin, `Only MFA Shepherd admins can ${what}.`, { expected: true });
-    }
-    return id;
-  };
+  const actorId = (context: TurnContext): string => requireActorId(context.activity);
+  const requireAdmin = (context: TurnContext, what: string): string => requireAdminActor(context.activity, (id) => x.exceptions.isAdmin(id), what, deps.logger);
   const requestIdFrom = (value: unknown): string => {
     const id = normaliseRequestId(typeof value === 'string' ? value : undefined);
     if (!id) throw new AppError(ErrorCodes.InputInvalid, 'That is not a request id (they look like EXC-7K3F9QA). Type "my requests" to see yours.', { expected: true });

@@ -3,7 +3,7 @@ import { connectResultMessage, deviceCodeMessage, syncResultMessage, userStatusM
 import { errorCard, formatInstant, helpCard, nudgeOverviewCard, walkthroughCard, whyCard } from '../cards';
 import { isAdmin } from '../domain/authorization';
 import { AppError, ErrorCodes, describeError, isAppError } from '../domain/errors';
-import { actorOf, addressOf, isPersonal } from './activity';
+import { actorOf, addressOf, isPersonal, requireActorId, requireAdminActor } from './activity';
 import type { BotDeps } from './deps';
 import { timezoneFor, type Card } from './replies';
 
@@ -12,19 +12,8 @@ import { timezoneFor, type Card } from './replies';
  * (replacing the clicked card) or goes out as a new message.
  */
 export function createHandlers(deps: BotDeps) {
-  const actorId = (context: TurnContext): string => {
-    const id = actorOf(context.activity).aadObjectId;
-    if (!id) throw new AppError(ErrorCodes.InputInvalid, 'This message carries no Microsoft Entra user, so MFA Shepherd cannot tell who you are.');
-    return id;
-  };
-  const requireAdmin = (context: TurnContext, what: string): string => {
-    const id = actorId(context);
-    if (!isAdmin(id, deps.adminIds)) {
-      deps.logger.warn({ actor: id, action: what }, 'non-admin refused');
-      throw new AppError(ErrorCodes.NotAdmin, `Only MFA Shepherd admins can ${what}. Ask your security admin if you need this.`);
-    }
-    return id;
-  };
+  const actorId = (context: TurnContext): string => requireActorId(context.activity);
+  const requireAdmin = (context: TurnContext, what: string): string => requireAdminActor(context.activity, (id) => isAdmin(id, deps.adminIds), what, deps.logger);
   const displayName = (context: TurnContext) => context.activity.from?.name || 'there';
 
   /** Send later to the conversation this turn came from (after the 15 s turn window). */

@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { z } from 'zod';
+import { conversationAddressSchema } from './address-schema';
 import type { ContactActivity, ContactStore } from '../app/ports';
 import type { UnreachableReason, UserContact } from '../domain/conversation';
 import { EntityReader, compact, type NewEntity, type StoredEntity } from './entity';
@@ -20,17 +20,7 @@ import { assertEntityWithinLimits } from './limits';
 
 const REASONS: readonly UnreachableReason[] = ['notInstalled', 'blocked', 'notInRoster', 'conversationGone'];
 
-const addressSchema = z.object({
-  channelId: z.string(),
-  serviceUrl: z.string(),
-  conversationId: z.string(),
-  tenantId: z.string(),
-  userId: z.string(),
-  aadObjectId: z.string(),
-  userName: z.string().optional(),
-  botId: z.string(),
-  botName: z.string().optional(),
-});
+const addressSchema = conversationAddressSchema;
 
 const CLEARED = '';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { conversationAddressSchema } from './address-schema';
 import type { ApprovalCardRef } from '../app/ports';
 import type { SlaState } from '../domain/calendar';
 import {
@@ -50,17 +51,7 @@ const SLA_STATES: readonly SlaState[] = ['onTrack', 'dueSoon', 'dueToday', 'brea
 
 const evidenceSchema = z.array(z.enum(EVIDENCE_ITEMS));
 
-const addressSchema = z.object({
-  channelId: z.string(),
-  serviceUrl: z.string(),
-  conversationId: z.string(),
-  tenantId: z.string(),
-  userId: z.string(),
-  aadObjectId: z.string(),
-  userName: z.string().optional(),
-  botId: z.string(),
-  botName: z.string().optional(),
-});
+const addressSchema = conversationAddressSchema;
 
 export function requestPartition(id: string): string {
   return toKey(id);

@@ -1,6 +1,7 @@
 import { QueueClient, QueueServiceClient, type StoragePipelineOptions } from '@azure/storage-queue';
 import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
+import { conversationAddressSchema } from './address-schema';
 import type { Outbox, OutboxDelivery, OutboxMessage, OutboxStore } from '../app/ports';
 import type { Clock } from '../domain/clock';
 import { AppError, ErrorCodes, isAppError } from '../domain/errors';
@@ -58,17 +59,7 @@ export function outboxQueueNames(prefix: string): { queue: string; poison: strin
 const recipientSchema = z.union([
   z.object({ aadObjectId: z.string().min(1) }),
   z.object({
-    address: z.object({
-      channelId: z.string(),
-      serviceUrl: z.string(),
-      conversationId: z.string(),
-      tenantId: z.string(),
-      userId: z.string(),
-      aadObjectId: z.string(),
-      userName: z.string().optional(),
-      botId: z.string(),
-      botName: z.string().optional(),
-    }),
+    address: conversationAddressSchema,
   }),
 ]);
 const messageSchema = z.object({ text: z.string(), card: z.record(z.unknown()).optional() });
