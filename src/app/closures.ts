@@ -14,6 +14,8 @@ export interface ClosuresDeps {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A closure longer than a year is a typo (2062 for 2026): refused, it would stall every deadline. */
+const MAX_CLOSURE_DAYS = 366;
 
 /** `2026-12-24 2026-12-26 Christmas shutdown` or `2026-12-24 Christmas Eve` (one day). */
 export function parseClosure(text: string): Closure {
@@ -22,6 +24,9 @@ export function parseClosure(text: string): Closure {
   const hasTo = DATE.test(words[1] ?? '');
   const to = hasTo ? (words[1] as string) : from;
   const reason = words.slice(hasTo ? 2 : 1).join(' ');
+  if (DATE.test(from) && DATE.test(to) && (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1 > MAX_CLOSURE_DAYS) {
+    throw new AppError(ErrorCodes.InputInvalid, `A closure can last at most ${MAX_CLOSURE_DAYS} days (${from} to ${to} is longer). Check the dates.`, { expected: true });
+  }
   if (!DATE.test(from)) {
     throw new AppError(ErrorCodes.InputInvalid, 'Write the closure as: closure add YYYY-MM-DD [YYYY-MM-DD] reason — for example "closure add 2026-12-24 2026-12-26 Christmas shutdown".', { expected: true });
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isAdmin } from '../domain/authorization';
 import type { Clock } from '../domain/clock';
 import { AppError, ErrorCodes, isAppError } from '../domain/errors';
@@ -115,10 +116,17 @@ export function createExceptions(deps: ExceptionsDeps) {
      * a second `exception` reopens the first instead of scattering drafts.
      */
     async open(requesterId: string, requesterUpn: string): Promise<{ request: ExceptionRequest; created: boolean }> {
-      const existing = await this.current(requesterId);
-      if (existing && OPEN_STATUSES.has(existing.status)) return { request: existing, created: false };
+      const requester = canonicalId(requesterId);
       for (let attempt = 0; ; attempt += 1) {
-        const request = newExceptionRequest({ id: shortRequestId(deps.ids.newId()), requesterId: canonicalId(requesterId), requesterUpn, at: now() });
+        // One read for both: the open request, or how many there are. The new id follows from that
+        // count, so two "exception" clicks at once pick the same id: the second create fails and
+        // finds the first on its next read (no second draft).
+        const mine = await deps.store.listByRequester(requester);
+        const existing = newestOpen(mine);
+        if (existing) return { request: existing, created: false };
+        const count = mine.length;
+        const seed = createHash('sha256').update(`${requester}:${count + attempt}`).digest('hex');
+        const request = newExceptionRequest({ id: shortRequestId(seed), requesterId: requester, requesterUpn, at: now() });
         try {
           return { request: await deps.store.create(request), created: true };
         } catch (error) {
@@ -172,6 +180,10 @@ export function createExceptions(deps: ExceptionsDeps) {
 
     contextFor,
   };
+}
+
+function newestOpen(requests: readonly ExceptionRequest[]): ExceptionRequest | undefined {
+  return [...requests].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).find((r) => OPEN_STATUSES.has(r.status));
 }
 
 function sameFields(a: ExceptionRequest, b: ExceptionRequest): boolean {

@@ -143,13 +143,13 @@ export function createExceptionHandlers(deps: BotDeps) {
     }
   }
 
-  /** "YYYY-MM-DD" (Input.Date): the exception holds through that day, so it ends at the next midnight on the business calendar. */
+  /** "YYYY-MM-DD" (Input.Date): the exception holds through that day: it ends at 23:59:59.999 of it on the business calendar. */
   const endOfDay = async (value: unknown): Promise<Date | undefined | 'invalid'> => {
     if (typeof value !== 'string' || value.trim() === '') return undefined;
     const zone = (await x.sla.calendar()).zone;
     const day = DateTime.fromISO(value.trim(), { zone });
     if (!day.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(value.trim())) return 'invalid';
-    return day.plus({ days: 1 }).startOf('day').toJSDate();
+    return day.endOf('day').toJSDate();
   };
 
   return {

@@ -46,6 +46,11 @@ describe('closure arguments', () => {
     expect(parseClosure('2026-12-31 New Year prep')).toEqual({ from: '2026-12-31', to: '2026-12-31', reason: 'New Year prep' });
   });
 
+  it('when a closure would last more than a year, then it is refused as a likely typo', () => {
+    expect(() => parseClosure('2026-12-24 2062-12-24 Christmas')).toThrow(/at most 366 days/);
+    expect(parseClosure('2026-01-01 2026-12-31 Sabbatical year').to).toBe('2026-12-31');
+  });
+
   it('when the first word is not a date, then the answer shows the expected form', () => {
     expect(() => parseClosure('tomorrow off')).toThrow(/closure add YYYY-MM-DD/);
   });

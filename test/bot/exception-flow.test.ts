@@ -3,6 +3,7 @@
  * approvers' cards, two approvers racing, the admins' Partner Center side, history, SLA and export,
  * with what the bot sends captured by the local connector and what it stores read back from Azurite.
  */
+import { DateTime } from 'luxon';
 import { PARTNER_TENANT_ID, PLAYGROUND_USER_ID } from '../../sandbox';
 import type { TestUser } from '../support/activities';
 import { ADMIN, startBotHarness, type BotHarness } from '../support/bot-harness';
@@ -184,7 +185,8 @@ describe('technical-exception workflow through /api/messages', () => {
     expect(text).toMatch(/granted/i);
     const stored = await h.shepherd.storage.exceptions.get(requestId);
     expect(stored?.status).toBe('granted');
-    expect((stored?.grantedUntil?.toISOString().slice(0, 10) ?? '') >= until).toBe(true);
+    // Through the last day given: 23:59:59.999 of it in the business calendar's zone (London in these tests).
+    expect(stored?.grantedUntil?.getTime()).toBe(DateTime.fromISO(until, { zone: h.config.businessCalendar.zone }).endOf('day').toMillis());
     expect(allCardText(sentTo(ALEX).at(-1)?.activity.attachments?.[0]?.content)).toMatch(/granted/i);
   });
 
@@ -232,6 +234,12 @@ describe('technical-exception workflow through /api/messages', () => {
     expect(shown).not.toMatch(/(^|[^\\])\[click\]\(https/); // the link is escaped, so it renders as text
     expect(Buffer.byteLength(JSON.stringify(card), 'utf8')).toBeLessThan(28_000);
     expect(shown.match(/B{100,}/)?.[0].length ?? 0).toBeLessThanOrEqual(2_000); // bounded on the approval card
+  });
+
+  it('when a user clicks "exception" twice at once, then one draft is opened, not two', async () => {
+    const carol: TestUser = { aadObjectId: 'requester-carol', name: 'Carol Clicker', tenantId: PARTNER_TENANT_ID };
+    await Promise.all([h.post(h.a.execute(carol, 'exc.start', {})), h.post(h.a.execute(carol, 'exc.start', {})), h.post(h.a.message(carol, 'exception'))]);
+    expect(await h.shepherd.storage.exceptions.listByRequester(carol.aadObjectId)).toHaveLength(1);
   });
 
   it('when the same invoke is delivered twice, then it is processed once', async () => {
