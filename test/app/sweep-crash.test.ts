@@ -145,14 +145,15 @@ it('when the sweeping and delivering process is killed 20 times, then each of 15
     }
     const acceptedBeforeLastKill = connector.sent.length;
 
-    // The last one finishes: every user reached and recorded, the queue empty.
+    // The last one finishes: every state recorded and the queue empty (a received message stays
+    // counted until its delivery is settled), so whoever is not reached by then never will be.
     const killsDoneAt = Date.now();
     const last = await start();
     const queue = new QueueClient(connectionString(), rig.queueName);
     const deadline = Date.now() + 40_000;
     for (;;) {
       const delivered = new Set(connector.sent.map((s) => s.conversationId));
-      if (delivered.size === USERS && (await recorded()) === USERS && (await queue.getProperties()).approximateMessagesCount === 0) break;
+      if ((await recorded()) === USERS && (await queue.getProperties()).approximateMessagesCount === 0) break;
       if (Date.now() > deadline) throw new Error(`not done: ${delivered.size}/${USERS} users reached, ${await recorded()} recorded\n${last.tail()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
