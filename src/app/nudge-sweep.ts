@@ -58,6 +58,11 @@ export interface NudgeSweepDeps {
   clock: Clock;
   logger: Logger;
   instanceId: string;
+  /**
+   * How long a sweep's lease lasts when its process dies before releasing it (default 10 minutes):
+   * no other sweep runs until then. The crash test shortens it so a restarted process sweeps at once.
+   */
+  leaseTtlMs?: number;
 }
 
 export interface NudgeSweepSummary {
@@ -141,7 +146,7 @@ export function createNudgeSweep(deps: NudgeSweepDeps) {
     const now = deps.clock.now();
     const summary: NudgeSweepSummary = { ran: false, paused: false, users: 0, due: 0, sent: 0, skipped: 0, stopped: 0, errors: 0 };
     const holder = `${deps.instanceId}/${deps.ids.newId()}`;
-    if (!(await deps.leases.tryAcquire(LEASE, holder, LEASE_TTL_MS, now))) {
+    if (!(await deps.leases.tryAcquire(LEASE, holder, deps.leaseTtlMs ?? LEASE_TTL_MS, now))) {
       logger.debug({}, 'nudge sweep skipped: another run holds the lease');
       return summary;
     }

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
 import { nodeCommand, spawnChild, waitForLine, type Child } from '../../scripts/lib/children';
 import { LocalConnector } from '../support/connector';
+import { auditDuplicates, describeGaps, type Generation } from '../support/crash-timeline';
 import { conversationOf, messageTo, seedContacts, startOutboxRig, textFor, userIds } from '../support/outbox-rig';
 import { connectionString, randomPrefix } from '../storage/helpers';
 
@@ -22,15 +23,7 @@ const KILLS = 20;
  */
 const CONCURRENCY = 2;
 const ANSWER_DELAY_MS = 30;
-const IN_FLIGHT_MS = 250;
 const ROOT = resolve(__dirname, '..', '..');
-
-interface Generation {
-  startedAt: number;
-  killedAt?: number;
-  /** Keys this process recorded as sent in the ledger (before it died). */
-  recorded: Set<string>;
-}
 
 jest.setTimeout(120_000);
 
@@ -95,26 +88,7 @@ it('when the worker is killed 20 times while draining 300 messages, then every u
 
     // Duplicates: each one explained by a kill after Teams accepted the first copy and before the
     // ledger recorded it, with the second copy sent after that kill.
-    const unexplained: string[] = [];
-    const gaps: number[] = [];
-    let duplicates = 0;
-    for (const u of users) {
-      const times = byUser.get(conversationOf(u)) ?? [];
-      if (times.length < 2) continue;
-      duplicates += times.length - 1;
-      for (let i = 0; i + 1 < times.length; i++) {
-        const accepted = times[i]!;
-        // A request already on the wire when its process died still arrives: Teams may accept it
-        // a moment after the kill (loopback: milliseconds; IN_FLIGHT_MS is generous).
-        const killer = generations.find((g) => g.killedAt !== undefined && g.startedAt <= accepted && accepted <= g.killedAt + IN_FLIGHT_MS);
-        const explained = killer !== undefined && !killer.recorded.has(`test:${u}`) && times[i + 1]! > killer.killedAt!;
-        if (explained) gaps.push(killer.killedAt! - accepted);
-        else {
-          const alive = generations.map((g) => `${g.startedAt}-${g.killedAt ?? 'end'}`).join(', ');
-          unexplained.push(`${u}: accepted at ${accepted}, again at ${times[i + 1]}; recorded by ${generations.filter((g) => g.recorded.has(`test:${u}`)).length} process(es); processes ${alive}`);
-        }
-      }
-    }
+    const { duplicates, gaps, unexplained } = auditDuplicates(new Map(users.map((u) => [`test:${u}`, byUser.get(conversationOf(u)) ?? []])), generations);
     expect(unexplained).toEqual([]);
 
     const kills = generations.filter((g) => g.killedAt !== undefined).length;
@@ -122,7 +96,7 @@ it('when the worker is killed 20 times while draining 300 messages, then every u
     console.log(
       [
         `outbox crash test: ${USERS} users, ${kills} kills (${killedWhileSending} while sends were being accepted), ${acceptedBeforeLastKill} sends accepted before the last kill`,
-        `lost 0, duplicates ${duplicates} (all explained: the kill came ${gaps.length ? `${Math.min(...gaps)} to ${Math.max(...gaps)} ms` : 'n/a'} after Teams accepted the first copy (negative: the request was on the wire), before the ledger recorded it), 429s ${connector.throttled.length}`,
+        `lost 0, duplicates ${duplicates} (all explained: the kill came ${describeGaps(gaps)} after Teams accepted the first copy (negative: the request was on the wire), before the ledger recorded it), 429s ${connector.throttled.length}`,
       ].join('\n'),
     );
     expect(kills).toBe(KILLS);
