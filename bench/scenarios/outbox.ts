@@ -28,7 +28,9 @@ export async function runOutbox(spec: OutboxSpec): Promise<ScenarioResult> {
   for (;;) {
     const s = worker.stats();
     // Drained: nothing in flight and nothing queued (invisible keys, awaiting a redelivery, count as queued).
-    if (s.inFlight === 0 && s.sent + s.undeliverable + s.parked + s.lostLeases >= spec.users && (await queue.getProperties()).approximateMessagesCount === 0) break;
+    // Done when nothing is queued or in flight and every key has an outcome; a key whose "sent" write timed out
+    // after storage applied it is settled by its redelivery (counted as a suppressed duplicate), not by "sent".
+    if (s.inFlight === 0 && s.sent + s.duplicatesSuppressed + s.undeliverable + s.parked + s.lostLeases >= spec.users && (await queue.getProperties()).approximateMessagesCount === 0) break;
     if (performance.now() - reported > 10_000) {
       reported = performance.now();
       process.stderr.write(`    ${((reported - t0) / 1000).toFixed(0)} s: ${JSON.stringify(s)}\n`);
