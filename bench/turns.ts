@@ -18,22 +18,13 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging';
 import { activities, postActivity, type TestUser } from '../test/support/activities';
 import { LocalConnector } from '../test/support/connector';
+import { COMPLETE_FORM } from '../test/support/exception-fixtures';
 
 const QUICK = process.argv.includes('--quick');
 const SAMPLES = QUICK ? 40 : 200;
 const WARM_UP = 20;
 const OUT = resolve(__dirname, '..', 'artifacts', 'bench', QUICK ? 'turns-quick.json' : 'turns.json');
 
-const FORM = {
-  reasonCategory: 'thirdPartyMfaCannotPassClaim',
-  technicalDescription: 'Our federated identity provider performs MFA but does not pass the MFA claim to Entra ID for Partner Center sign-ins.',
-  blockedScenario: 'appUserApi',
-  workaroundTried: 'We tried the claims mapping the vendor documents; the vendor confirmed in writing that our tier cannot send it.',
-  businessImpact: 'Provisioning of customer subscriptions through our PSA integration stops, about 40 orders a day.',
-  affected: 'The PSA integration and three billing admins.',
-  evidence: 'vendorConfirmation,integrationMethod',
-  integrationMethod: 'federation',
-};
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -107,8 +98,8 @@ async function main(): Promise<number> {
       await post(a.message(user, 'exception'));
       const [request] = await bot.storage.exceptions.listByRequester(user.aadObjectId);
       if (!request) throw new Error('no request was opened');
-      await post(a.execute(user, 'exc.save', { requestId: request.id, round: 0, ...FORM }));
-      const { ms } = await timed(() => post(a.execute(user, 'exc.submit', { requestId: request.id, round: 0, ...FORM })));
+      await post(a.execute(user, 'exc.save', { requestId: request.id, round: 0, ...COMPLETE_FORM }));
+      const { ms } = await timed(() => post(a.execute(user, 'exc.submit', { requestId: request.id, round: 0, ...COMPLETE_FORM })));
       if (i >= WARM_UP) submit.push(ms);
       ids.push(request.id);
     }

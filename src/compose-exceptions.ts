@@ -5,7 +5,7 @@ import { createExceptionEffects } from './app/exception-effects';
 import { auditCsv, exportFilename, requestsCsv } from './app/exception-export';
 import { createDirectory, createExceptionMessages } from './app/exception-views';
 import { createExceptions } from './app/exceptions';
-import type { IdGenerator, Logger, Messenger, Outbox } from './app/ports';
+import type { Logger, Messenger, Outbox } from './app/ports';
 import { createSla } from './app/sla';
 import type { ExceptionFeature } from './bot/deps';
 import type { Config } from './config';
@@ -23,13 +23,13 @@ export function composeExceptions(parts: {
   messenger: Messenger;
   outbox: Outbox;
   background: BackgroundTasks;
-  ids: IdGenerator;
   clock: Clock;
   logger: Logger;
   instanceId: string;
 }) {
-  const { config, storage, messenger, outbox, background, ids, clock, logger } = parts;
+  const { config, storage, messenger, outbox, background, clock, logger } = parts;
   const tenantId = config.partnerCenter.tenantId;
+  const admins = adminSet(config.adminAadObjectIds);
   const directory = createDirectory({ tenantId, contacts: storage.contacts, principals: storage.principals });
   const messages = createExceptionMessages({ directory, timezoneOf: async (id) => (await storage.contacts.get(tenantId, id))?.timezone ?? config.defaultTimezone });
   const effects = createExceptionEffects({
@@ -46,9 +46,8 @@ export function composeExceptions(parts: {
   });
   const exceptions = createExceptions({
     store: storage.exceptions,
-    adminIds: adminSet(config.adminAadObjectIds),
+    adminIds: admins,
     approverIds: adminSet(config.approverAadObjectIds),
-    ids,
     clock,
     logger,
     // After the turn: approval cards, the requester told, the pack to the admins. A failure is logged, never lost silently.
@@ -73,7 +72,6 @@ export function composeExceptions(parts: {
     logger,
   });
   const links = createDownloadLinks({ encryptionKey: config.tokenEncryptionKey, clock });
-  const admins = adminSet(config.adminAadObjectIds);
   let listeningAt = '';
 
   const feature: ExceptionFeature = {

@@ -15,7 +15,7 @@ import {
   type ExceptionRequest,
 } from '../domain/exception';
 import { canonicalId } from '../domain/principal';
-import type { ExceptionStore, IdGenerator, Logger } from './ports';
+import type { ExceptionStore, Logger } from './ports';
 import { retryOnConflict } from './retry-on-conflict';
 
 /**
@@ -28,7 +28,6 @@ export interface ExceptionsDeps {
   store: ExceptionStore;
   adminIds: ReadonlySet<string>;
   approverIds: ReadonlySet<string>;
-  ids: IdGenerator;
   clock: Clock;
   logger: Logger;
   /** After a stored change (background: cards to approvers, the requester told, …). */
@@ -98,17 +97,8 @@ export function createExceptions(deps: ExceptionsDeps) {
   }
 
   return {
-    /** The requester's current request (open first, newest first), if any. */
-    async current(requesterId: string): Promise<ExceptionRequest | undefined> {
-      const mine = await deps.store.listByRequester(canonicalId(requesterId));
-      const at = now();
-      const byNewest = [...mine].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-      return byNewest.find((r) => OPEN_STATUSES.has(r.status)) ?? byNewest.find((r) => effectiveStatus(r, at) === 'granted');
-    },
-
     async mine(requesterId: string): Promise<ExceptionRequest[]> {
-      const mine = await deps.store.listByRequester(canonicalId(requesterId));
-      return [...mine].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+      return newestFirst(await deps.store.listByRequester(canonicalId(requesterId)));
     },
 
     /**
@@ -122,7 +112,7 @@ export function createExceptions(deps: ExceptionsDeps) {
         // count, so two "exception" clicks at once pick the same id: the second create fails and
         // finds the first on its next read (no second draft).
         const mine = await deps.store.listByRequester(requester);
-        const existing = newestOpen(mine);
+        const existing = newestFirst(mine).find(isOpenRequest);
         if (existing) return { request: existing, created: false };
         const count = mine.length;
         const seed = createHash('sha256').update(`${requester}:${count + attempt}`).digest('hex');
@@ -182,8 +172,18 @@ export function createExceptions(deps: ExceptionsDeps) {
   };
 }
 
-function newestOpen(requests: readonly ExceptionRequest[]): ExceptionRequest | undefined {
-  return [...requests].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).find((r) => OPEN_STATUSES.has(r.status));
+function newestFirst(requests: readonly ExceptionRequest[]): ExceptionRequest[] {
+  return [...requests].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+}
+
+/** Still the requester's current request: `exception` reopens it rather than starting another. */
+export function isOpenRequest(request: ExceptionRequest): boolean {
+  return OPEN_STATUSES.has(request.status);
+}
+
+/** Open, or granted and not expired: the user has no reason to start a new request. */
+export function coversRequester(request: ExceptionRequest, now: Date): boolean {
+  return isOpenRequest(request) || effectiveStatus(request, now) === 'granted';
 }
 
 function sameFields(a: ExceptionRequest, b: ExceptionRequest): boolean {

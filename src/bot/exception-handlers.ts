@@ -27,7 +27,7 @@ import {
   type ExceptionCommand,
   type ExceptionRequest,
 } from '../domain/exception';
-import { normaliseRequestId } from '../app/exceptions';
+import { coversRequester, normaliseRequestId } from '../app/exceptions';
 import { parseClosure } from '../app/closures';
 import { addressOf, isPersonal, requireActorId, requireAdminActor } from './activity';
 import type { BotDeps } from './deps';
@@ -270,7 +270,7 @@ export function createExceptionHandlers(deps: BotDeps) {
       const actor = actorId(context);
       const now = deps.clock.now();
       const requests = await x.exceptions.mine(actor);
-      const open = requests.some((r) => ['draft', 'changesRequested', 'inReview', 'approved', 'submittedToMicrosoft'].includes(r.status) || effectiveStatus(r, now) === 'granted');
+      const open = requests.some((r) => coversRequester(r, now));
       return myRequestsCard({
         requests: requests.map((r) => ({ requestId: r.id, ...(r.fields.reasonCategory ? { reasonCategory: r.fields.reasonCategory } : {}), status: effectiveStatus(r, now), updatedAt: r.updatedAt })),
         canStartNew: !open,

@@ -6,22 +6,13 @@
 import { PARTNER_TENANT_ID, PLAYGROUND_USER_ID } from '../../sandbox';
 import type { TestUser } from '../support/activities';
 import { ADMIN, startBotHarness, type BotHarness } from '../support/bot-harness';
+import { ADMIN_CHANNEL, COMPLETE_FORM, inChannel } from '../support/exception-fixtures';
 import { allCardText, cardActions } from '../support/connector';
 
 const ALEX: TestUser = { aadObjectId: PLAYGROUND_USER_ID, name: 'Alex Wilber', tenantId: PARTNER_TENANT_ID, timezone: 'Europe/Berlin' };
 const ANNA: TestUser = { aadObjectId: 'approver-anna', name: 'Anna Approver', tenantId: PARTNER_TENANT_ID };
 const EVE: TestUser = { aadObjectId: 'someone-else', name: 'Eve Bystander', tenantId: PARTNER_TENANT_ID };
-const CHANNEL = '19:security-admins@thread.tacv2';
 
-const FORM = {
-  reasonCategory: 'thirdPartyMfaCannotPassClaim',
-  technicalDescription: 'Our federated IdP performs MFA but does not send the MFA claim to Entra ID for Partner Center sign-ins.',
-  blockedScenario: 'portal',
-  workaroundTried: 'The vendor confirmed in writing that the claim mapping is not available for our deployment.',
-  businessImpact: 'Billing admins cannot open Partner Center billing pages; invoices are late.',
-  affected: 'Three billing admins.',
-  evidence: 'vendorConfirmation',
-};
 
 describe('approval cards in an admin channel', () => {
   let h: BotHarness;
@@ -34,13 +25,7 @@ describe('approval cards in an admin channel', () => {
     await h?.stop();
   });
 
-  const inChannel = (user: TestUser, activity: Record<string, unknown>) => ({
-    ...activity,
-    conversation: { id: CHANNEL, conversationType: 'channel', isGroup: true, tenantId: PARTNER_TENANT_ID },
-    channelData: { tenant: { id: PARTNER_TENANT_ID }, channel: { id: CHANNEL }, team: { id: '19:team@thread.tacv2' } },
-    from: { id: `29:${user.aadObjectId}`, name: user.name, aadObjectId: user.aadObjectId },
-  });
-  const channelReplies = () => h.connector.sent.filter((s) => s.conversationId === CHANNEL);
+  const channelReplies = () => h.connector.sent.filter((s) => s.conversationId === ADMIN_CHANNEL);
 
   it('when a non-admin types "approvals here" in a channel, then it is refused and nothing is stored', async () => {
     await h.post(inChannel(EVE, h.a.message(EVE, 'approvals here')));
@@ -54,7 +39,7 @@ describe('approval cards in an admin channel', () => {
 
     await h.post(h.a.message(ALEX, 'exception'));
     const [request] = await h.shepherd.storage.exceptions.listByRequester(ALEX.aadObjectId);
-    await h.post(h.a.execute(ALEX, 'exc.submit', { requestId: request!.id, round: 0, ...FORM }));
+    await h.post(h.a.execute(ALEX, 'exc.submit', { requestId: request!.id, round: 0, ...COMPLETE_FORM }));
     await h.settle();
 
     const posted = channelReplies().at(-1)!;
@@ -70,15 +55,16 @@ describe('approval cards in an admin channel', () => {
     expect(cardActions(view).map((a) => a.verb)).toEqual(expect.arrayContaining(['exc.approve', 'exc.reject', 'exc.changes']));
     expect(h.connector.sent.slice(before).filter((s) => s.method === 'PUT')).toHaveLength(0); // nobody else's card was replaced
 
-    // A non-approver's refresh (a forged one: Teams would not send it) gets the status view.
+    // A refresh from someone who is no party to the request (forged: Teams would not send it) shows nothing of it.
     const forged = await h.post(inChannel(EVE, h.a.execute(EVE, 'exc.approval.refresh', { requestId: request!.id, round: 1 })));
     expect(cardActions((forged.body as { value: unknown }).value).filter((a) => a.verb === 'exc.approve')).toHaveLength(0);
+    expect(allCardText((forged.body as { value: unknown }).value)).toMatch(/not available to you/);
 
     // Anna approves from the channel: the channel's card and her 1:1 card both show the decision.
     await h.post(inChannel(ANNA, h.a.execute(ANNA, 'exc.approve', { requestId: request!.id, round: 1, comment: 'OK' })));
     await h.settle();
     const puts = h.connector.sent.filter((s) => s.method === 'PUT');
-    expect(new Set(puts.map((p) => p.conversationId))).toEqual(new Set([CHANNEL, h.a.conversationId(ANNA)]));
+    expect(new Set(puts.map((p) => p.conversationId))).toEqual(new Set([ADMIN_CHANNEL, h.a.conversationId(ANNA)]));
     expect((await h.shepherd.storage.exceptions.get(request!.id))?.status).toBe('approved');
   });
 

@@ -8,22 +8,13 @@ import { PARTNER_TENANT_ID, PLAYGROUND_USER_ID } from '../../sandbox';
 import type { TestUser } from '../support/activities';
 import { ADMIN, startBotHarness, type BotHarness } from '../support/bot-harness';
 import { allCardText, cardActions } from '../support/connector';
+import { COMPLETE_FORM } from '../support/exception-fixtures';
 
 const ALEX: TestUser = { aadObjectId: PLAYGROUND_USER_ID, name: 'Alex Wilber', tenantId: PARTNER_TENANT_ID, timezone: 'Europe/Berlin' };
 const ANNA: TestUser = { aadObjectId: 'approver-anna', name: 'Anna Approver', tenantId: PARTNER_TENANT_ID, timezone: 'Europe/Berlin' };
 const BEN: TestUser = { aadObjectId: 'approver-ben', name: 'Ben Approver', tenantId: PARTNER_TENANT_ID, timezone: 'America/New_York' };
 const EVE: TestUser = { aadObjectId: 'someone-else', name: 'Eve Bystander', tenantId: PARTNER_TENANT_ID };
 
-const COMPLETE = {
-  reasonCategory: 'thirdPartyMfaCannotPassClaim',
-  technicalDescription: 'Our federated IdP (Okta) performs MFA but does not send the MFA claim to Entra ID for Partner Center sign-ins.',
-  blockedScenario: 'appUserApi',
-  workaroundTried: 'We tried enabling the authnContextClassRef mapping; the vendor confirmed it is not supported for our tier.',
-  businessImpact: 'Provisioning of customer subscriptions through our PSA integration stops; about 40 orders a day.',
-  affected: 'The PSA integration service principal and 3 billing admins.',
-  evidence: 'vendorConfirmation,integrationMethod',
-  integrationMethod: 'federation',
-};
 
 interface InvokeAnswer {
   statusCode: number;
@@ -88,9 +79,9 @@ describe('technical-exception workflow through /api/messages', () => {
   });
 
   it('when the user saves twice without a change, then one save is recorded in the history', async () => {
-    const first = await click(ALEX, 'exc.save', { requestId, round: 0, ...COMPLETE });
+    const first = await click(ALEX, 'exc.save', { requestId, round: 0, ...COMPLETE_FORM });
     expect(first.text).toMatch(/Draft saved/);
-    const second = await click(ALEX, 'exc.save', { requestId, round: 0, ...COMPLETE });
+    const second = await click(ALEX, 'exc.save', { requestId, round: 0, ...COMPLETE_FORM });
     expect(second.text).toMatch(/Nothing changed/);
     const saves = (await h.shepherd.storage.exceptions.history(requestId)).filter((e) => e.action === 'saveDraft');
     expect(saves).toHaveLength(2); // the reason chosen, then the complete form; not the unchanged repeat
@@ -98,7 +89,7 @@ describe('technical-exception workflow through /api/messages', () => {
 
   it('when the user submits the complete form, then every approver but the requester gets the approval card with the three buttons', async () => {
     const sentBefore = h.connector.sent.length;
-    const { text } = await click(ALEX, 'exc.submit', { requestId, round: 0, ...COMPLETE });
+    const { text } = await click(ALEX, 'exc.submit', { requestId, round: 0, ...COMPLETE_FORM });
     expect(text).toMatch(/in review|waiting/i);
     const newCards = h.connector.sent.slice(sentBefore).filter((s) => s.activity.attachments?.length);
     const to = new Set(newCards.filter((s) => s.activity.summary?.includes('needs a decision')).map((s) => s.conversationId));
@@ -215,7 +206,7 @@ describe('technical-exception workflow through /api/messages', () => {
     await say(EVE, 'exception');
     const [request] = await h.shepherd.storage.exceptions.listByRequester(EVE.aadObjectId);
     const huge = `${'A'.repeat(9_990)} the end`;
-    const { text, card } = await click(EVE, 'exc.submit', { requestId: request!.id, round: 0, ...COMPLETE, technicalDescription: huge });
+    const { text, card } = await click(EVE, 'exc.submit', { requestId: request!.id, round: 0, ...COMPLETE_FORM, technicalDescription: huge });
     expect(text).toMatch(/at most 4,000 characters \(it has 9,998\)/);
     expect(Buffer.byteLength(JSON.stringify(card), 'utf8')).toBeLessThan(28_000);
     expect((await h.shepherd.storage.exceptions.get(request!.id))?.status).toBe('draft');
@@ -225,7 +216,7 @@ describe('technical-exception workflow through /api/messages', () => {
     const hostile = `\${if(true,'EVALUATED','x')} [click](https://evil.example) ${'B'.repeat(3_900)}`;
     const [request] = await h.shepherd.storage.exceptions.listByRequester(EVE.aadObjectId);
     const sentBefore = h.connector.sent.length;
-    const { text } = await click(EVE, 'exc.submit', { requestId: request!.id, round: 0, ...COMPLETE, technicalDescription: hostile });
+    const { text } = await click(EVE, 'exc.submit', { requestId: request!.id, round: 0, ...COMPLETE_FORM, technicalDescription: hostile });
     expect(text).toMatch(/in review|waiting/i);
     expect((await h.shepherd.storage.exceptions.get(request!.id))?.fields.technicalDescription).toBe(hostile);
     const card = h.connector.sent.slice(sentBefore).find((s) => s.conversationId === h.a.conversationId(ANNA))?.activity.attachments?.[0]?.content;

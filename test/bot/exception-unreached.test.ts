@@ -6,20 +6,11 @@
 import { PARTNER_TENANT_ID, PLAYGROUND_USER_ID } from '../../sandbox';
 import type { TestUser } from '../support/activities';
 import { ADMIN, startBotHarness, type BotHarness } from '../support/bot-harness';
+import { ADMIN_CHANNEL, COMPLETE_FORM, inChannel } from '../support/exception-fixtures';
 
 const ALEX: TestUser = { aadObjectId: PLAYGROUND_USER_ID, name: 'Alex Wilber', tenantId: PARTNER_TENANT_ID, timezone: 'Europe/Berlin' };
 const NORA: TestUser = { aadObjectId: 'approver-nora-no-chat', name: 'Nora Approver', tenantId: PARTNER_TENANT_ID };
-const CHANNEL = '19:security-admins@thread.tacv2';
 
-const FORM = {
-  reasonCategory: 'thirdPartyMfaCannotPassClaim',
-  technicalDescription: 'Our federated IdP performs MFA but does not send the MFA claim to Entra ID for Partner Center sign-ins.',
-  blockedScenario: 'portal',
-  workaroundTried: 'The vendor confirmed in writing that the claim mapping is not available for our deployment.',
-  businessImpact: 'Billing admins cannot open Partner Center billing pages; invoices are late.',
-  affected: 'Three billing admins.',
-  evidence: 'vendorConfirmation',
-};
 
 describe('approval cards when no approver can be reached', () => {
   let h: BotHarness;
@@ -32,23 +23,17 @@ describe('approval cards when no approver can be reached', () => {
     await h?.stop();
   });
 
-  const inChannel = (user: TestUser, activity: Record<string, unknown>) => ({
-    ...activity,
-    conversation: { id: CHANNEL, conversationType: 'channel', isGroup: true, tenantId: PARTNER_TENANT_ID },
-    channelData: { tenant: { id: PARTNER_TENANT_ID }, channel: { id: CHANNEL }, team: { id: '19:team@thread.tacv2' } },
-    from: { id: `29:${user.aadObjectId}`, name: user.name, aadObjectId: user.aadObjectId },
-  });
 
   it('when the only approver has no chat and the card goes to the approvals channel only, then the requester is told nobody can decide yet', async () => {
     await h.post(inChannel(ADMIN, h.a.message(ADMIN, 'approvals here')));
     await h.post(h.a.message(ALEX, 'exception'));
     const [request] = await h.shepherd.storage.exceptions.listByRequester(ALEX.aadObjectId);
     const before = h.connector.sent.length;
-    await h.post(h.a.execute(ALEX, 'exc.submit', { requestId: request!.id, round: 0, ...FORM }));
+    await h.post(h.a.execute(ALEX, 'exc.submit', { requestId: request!.id, round: 0, ...COMPLETE_FORM }));
     await h.settle();
 
     const sent = h.connector.sent.slice(before);
-    const channelCard = sent.find((s) => s.conversationId === CHANNEL)?.activity.attachments?.[0]?.content as { refresh?: unknown } | undefined;
+    const channelCard = sent.find((s) => s.conversationId === ADMIN_CHANNEL)?.activity.attachments?.[0]?.content as { refresh?: unknown } | undefined;
     expect(channelCard).toBeDefined(); // the channel still sees the status
     expect(channelCard?.refresh).toBeUndefined(); // … but no approver can be shown the buttons there
     const toAlex = sent.filter((s) => s.conversationId === h.a.conversationId(ALEX)).map((s) => s.activity.text ?? '');

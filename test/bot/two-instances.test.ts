@@ -8,7 +8,7 @@ import { composeMfaShepherd, type MfaShepherd } from '../../src/compose';
 import { FixedClock } from '../../src/domain/clock';
 import { createLogger } from '../../src/logging';
 import type { TestUser } from '../support/activities';
-import { startBotHarness, type BotHarness } from '../support/bot-harness';
+import { HARNESS_OVERRIDES, startBotHarness, type BotHarness } from '../support/bot-harness';
 import { allCardText } from '../support/connector';
 
 describe('two instances sweeping nudges at once', () => {
@@ -20,13 +20,7 @@ describe('two instances sweeping nudges at once', () => {
 
   beforeAll(async () => {
     h = await startBotHarness({ overrides: { clock, instanceId: 'instance-a' } });
-    second = await composeMfaShepherd(h.config, createLogger({ level: 'silent' }), {
-      clock,
-      scheduler: false,
-      instanceId: 'instance-b',
-      teamsBackoff: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 1_500 },
-      outbox: { idlePollMs: 25, retryBaseDelayMs: 200, retryMaxDelayMs: 1_000 },
-    });
+    second = await composeMfaShepherd(h.config, createLogger({ level: 'silent' }), { ...HARNESS_OVERRIDES, clock, instanceId: 'instance-b' });
     await second.start();
     await h.connect();
     const run = await h.shepherd.deps.syncPrincipals({ trigger: 'admin' });

@@ -42,6 +42,14 @@ export interface BotHarness {
   stop(): Promise<void>;
 }
 
+/** Fast retries and polling for tests; no scheduler (tests drive syncs and sweeps themselves). */
+export const HARNESS_OVERRIDES: ComposeOverrides = {
+  scheduler: false,
+  http: { retry: { baseDelayMs: 10, maxDelayMs: 50 }, timeoutMs: 2_000 },
+  teamsBackoff: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 1_500 },
+  outbox: { idlePollMs: 25, retryBaseDelayMs: 200, retryMaxDelayMs: 1_000 },
+};
+
 export const ADMIN: TestUser = { aadObjectId: 'admin-0001', name: 'Ada Admin', tenantId: PARTNER_TENANT_ID, timezone: 'Europe/Berlin' };
 
 /**
@@ -89,13 +97,7 @@ async function startBot(
   });
   const logger = createLogger({ level: config.logLevel });
   const boot = async () => {
-    const shepherd = await composeMfaShepherd(config, logger, {
-      scheduler: false,
-      http: { retry: { baseDelayMs: 10, maxDelayMs: 50 }, timeoutMs: 2_000 },
-      teamsBackoff: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 1_500 },
-      outbox: { idlePollMs: 25, retryBaseDelayMs: 200, retryMaxDelayMs: 1_000 },
-      ...options.overrides,
-    });
+    const shepherd = await composeMfaShepherd(config, logger, { ...HARNESS_OVERRIDES, ...options.overrides });
     const { url } = await shepherd.start();
     return { shepherd, url };
   };
