@@ -6,12 +6,17 @@ import type { ContactStore, Graph, Logger, Messenger, OutboxDelivery, OutboxStor
 import { UNREACHABLE_BY_CODE, createReachUser } from './reach-user';
 
 export interface OutboxWorkerOptions {
-  /** Sends in flight at once (the Messenger's pacer keeps Teams' rates). Default 16. */
+  /**
+   * Keys being delivered at once (the Messenger's pacer keeps Teams' rates). Default 16. A queue
+   * message can carry more keys than there are free slots: the rest wait here, their lease kept.
+   */
   concurrency: number;
   /** A received key is invisible to other workers this long; a claim older than this is a dead attempt. Default 5 min. */
   visibilityTimeoutMs: number;
-  /** Deliveries of one key without an outcome before it is parked. Default 5. */
+  /** Sends started for one key without an outcome (the ledger's attempts) before it is parked. Default 5. */
   maxDeliveries: number;
+  /** Deliveries of one queue message before its untried keys are parked too (a message whose handling kills the process). Default 50. */
+  maxQueueDeliveries: number;
   /** Redelivery delay after a transient failure: doubling from this… Default 10 s. */
   retryBaseDelayMs: number;
   /** …up to this. Default 10 min. */
@@ -24,6 +29,7 @@ export const DEFAULT_OUTBOX_WORKER_OPTIONS: OutboxWorkerOptions = {
   concurrency: 16,
   visibilityTimeoutMs: 5 * 60_000,
   maxDeliveries: 5,
+  maxQueueDeliveries: 50,
   retryBaseDelayMs: 10_000,
   retryMaxDelayMs: 10 * 60_000,
   idlePollMs: 1_000,
@@ -45,6 +51,7 @@ export interface ParkedReport {
   key?: string;
   kind?: string;
   tenantId?: string;
+  /** Sends tried for the key; for an unreadable or record-less message, and past maxQueueDeliveries, deliveries of its queue message. */
   deliveries: number;
   lastErrorCode?: string;
   why: 'tooManyDeliveries' | 'unreadable' | 'noRecord';
@@ -88,7 +95,7 @@ export interface OutboxWorker {
   stop(graceMs?: number): Promise<void>;
   /** Receive and process until the queue answers empty once (tests, benchmarks). */
   drain(): Promise<void>;
-  stats(): OutboxCounters & { inFlight: number; running: boolean };
+  stats(): OutboxCounters & { inFlight: number; waiting: number; running: boolean };
 }
 
 type Outcome = 'sent' | 'duplicate' | 'undeliverable' | 'parked' | 'retry' | 'lost';
@@ -141,6 +148,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const { store, logger, clock } = deps;
   const counters: OutboxCounters = { sent: 0, duplicatesSuppressed: 0, takenOver: 0, parked: 0, undeliverable: 0, retried: 0, lostLeases: 0, errors: 0 };
   const inFlight = new Set<Promise<void>>();
+  /** Received, not started yet (a pack had more keys than free slots): their leases are kept alive meanwhile. */
+  const waiting: Lease[] = [];
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -218,8 +227,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   async function retryLater(lease: Lease, claimed: OutboxRecord, error: unknown): Promise<Outcome> {
     const d = lease.delivery;
     const { code, message } = describeError(error);
-    if (d.dequeueCount >= opts.maxDeliveries) {
-      return park(lease, { key: claimed.key, kind: claimed.kind, tenantId: claimed.tenantId, deliveries: d.dequeueCount, lastErrorCode: code, why: 'tooManyDeliveries' }, {
+    if (claimed.attempts >= opts.maxDeliveries) {
+      return park(lease, { key: claimed.key, kind: claimed.kind, tenantId: claimed.tenantId, deliveries: claimed.attempts, lastErrorCode: code, why: 'tooManyDeliveries' }, {
         ...claimed,
         lastErrorCode: code,
         lastError: message,
@@ -230,9 +239,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       if (!isAppError(e, ErrorCodes.StorageConflict)) throw e;
     });
     const retryAfterMs = isAppError(error) && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : undefined;
-    const delay = redeliveryDelayMs(d.dequeueCount, { baseMs: opts.retryBaseDelayMs, maxMs: opts.retryMaxDelayMs }, retryAfterMs);
+    const delay = redeliveryDelayMs(claimed.attempts, { baseMs: opts.retryBaseDelayMs, maxMs: opts.retryMaxDelayMs }, retryAfterMs);
     await lease.finish((st) => st.retryLater(d, delay));
-    logger.warn({ key: claimed.key, kind: claimed.kind, err: { code, message }, deliveries: d.dequeueCount, delayMs: delay }, 'outbox send failed; will retry');
+    logger.warn({ key: claimed.key, kind: claimed.kind, err: { code, message }, attempts: claimed.attempts, delayMs: delay }, 'outbox send failed; will retry');
     return 'retry';
   }
 
@@ -258,13 +267,14 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     // A claim that loses the etag race is decided again on the record as the winner left it.
     for (let round = 1; claimed === undefined; round++) {
       if (!record) return park(lease, { key: d.key, deliveries: d.dequeueCount, why: 'noRecord' });
-      decision = decideDelivery(record, d, clock.now(), { leaseMs: opts.visibilityTimeoutMs, maxDeliveries: opts.maxDeliveries });
+      decision = decideDelivery(record, d, clock.now(), { leaseMs: opts.visibilityTimeoutMs, maxAttempts: opts.maxDeliveries, maxQueueDeliveries: opts.maxQueueDeliveries });
       if (decision.action === 'drop') {
         await lease.finish((st) => st.remove(d));
         return 'duplicate';
       }
       if (decision.action === 'park') {
-        return park(lease, { key: record.key, kind: record.kind, tenantId: record.tenantId, deliveries: d.dequeueCount, lastErrorCode: record.lastErrorCode, why: 'tooManyDeliveries' }, record);
+        const deliveries = decision.why === 'attempts' ? record.attempts : d.dequeueCount;
+        return park(lease, { key: record.key, kind: record.kind, tenantId: record.tenantId, deliveries, lastErrorCode: record.lastErrorCode, why: 'tooManyDeliveries' }, record);
       }
       try {
         claimed = await store.save({ ...record, status: 'sending', claimedAt: clock.now(), claimedBy: d.messageId, attempts: record.attempts + 1 });
@@ -318,8 +328,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     return 'sent';
   }
 
-  async function process(d: OutboxDelivery): Promise<void> {
-    const lease = new Lease(store, d, opts.visibilityTimeoutMs, logger);
+  async function process(lease: Lease): Promise<void> {
+    const d = lease.delivery;
     try {
       const outcome = await handle(lease);
       const counter: Record<Outcome, keyof OutboxCounters> = {
@@ -344,19 +354,28 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
   }
 
-  /** One receive: fill the free slots. Answers how many deliveries it got. */
+  /** Fill the free slots, from the waiting deliveries first, else from one receive. Answers how many started. */
   async function receiveOnce(): Promise<number> {
     const free = opts.concurrency - inFlight.size;
     if (free <= 0) {
       await Promise.race(inFlight);
       return 1;
     }
-    const deliveries = await store.receive(free, opts.visibilityTimeoutMs);
-    for (const d of deliveries) {
-      const task: Promise<void> = process(d).finally(() => inFlight.delete(task));
+    if (waiting.length === 0) {
+      const deliveries = await store.receive(free, opts.visibilityTimeoutMs);
+      for (const d of deliveries) waiting.push(new Lease(store, d, opts.visibilityTimeoutMs, logger));
+    }
+    const started = waiting.splice(0, free);
+    for (const lease of started) {
+      const task: Promise<void> = process(lease).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
-    return deliveries.length;
+    return started.length;
+  }
+
+  /** Let go of what was received but not started: it shows again after its visibility timeout. */
+  function abandonWaiting(): void {
+    for (const lease of waiting.splice(0)) lease.end();
   }
 
   async function run(): Promise<void> {
@@ -382,6 +401,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       running = false;
       wake?.();
       await loop;
+      abandonWaiting();
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([Promise.all(inFlight), late]);
@@ -395,6 +415,6 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         if (got === 0) await Promise.race(inFlight);
       }
     },
-    stats: () => ({ ...counters, inFlight: inFlight.size, running }),
+    stats: () => ({ ...counters, inFlight: inFlight.size, waiting: waiting.length, running }),
   };
 }

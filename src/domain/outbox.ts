@@ -45,9 +45,23 @@ export function isFinal(status: OutboxStatus): boolean {
 
 /** One delivery of a key by the queue. */
 export interface Delivery {
+  /** The queue message; several keys can share one. */
   messageId: string;
-  /** 1 on the first delivery. */
+  /** Deliveries of the queue message, 1 on the first. */
   dequeueCount: number;
+}
+
+export interface DeliveryLimits {
+  /** A claim younger than this belongs to a live delivery. */
+  leaseMs: number;
+  /** Sends started for one key without an outcome (crashed ones included) before it is parked. */
+  maxAttempts: number;
+  /**
+   * Deliveries of one queue message before its keys are parked even if never tried: a backstop for
+   * a message whose handling kills the process before any claim. Far above `maxAttempts`, because
+   * keys sharing a message come back with it while the others are tried.
+   */
+  maxQueueDeliveries: number;
 }
 
 export type DeliveryDecision =
@@ -55,11 +69,13 @@ export type DeliveryDecision =
   | { action: 'send'; takeover: boolean }
   /** Nothing to send: done already, or another live delivery of the same key is sending it. */
   | { action: 'drop'; why: 'final' | 'claimedElsewhere' }
-  /** Delivered too often without an outcome: stop trying. */
-  | { action: 'park' };
+  /** Tried too often without an outcome (`attempts`), or its queue message came back too often (`queueDeliveries`): stop. */
+  | { action: 'park'; why: 'attempts' | 'queueDeliveries' };
 
 /**
- * What to do with a delivery, given the record as stored.
+ * What to do with a delivery, given the record as stored. Attempts are counted in the ledger per
+ * key, not by the queue: a queue message carries several keys and shows again while any of them
+ * is unsettled, which is no attempt of the others.
  *
  * A 'sending' record claimed by this very queue message means the earlier holder of the message
  * died or overran its visibility timeout (the queue only shows a message again after that):
@@ -67,19 +83,20 @@ export type DeliveryDecision =
  * than `leaseMs`: that delivery is alive, and its message stays queued until it records an
  * outcome, so this copy can go.
  */
-export function decideDelivery(record: OutboxRecord, delivery: Delivery, now: Date, opts: { leaseMs: number; maxDeliveries: number }): DeliveryDecision {
+export function decideDelivery(record: OutboxRecord, delivery: Delivery, now: Date, opts: DeliveryLimits): DeliveryDecision {
   if (isFinal(record.status)) return { action: 'drop', why: 'final' };
-  if (delivery.dequeueCount > opts.maxDeliveries) return { action: 'park' };
-  if (record.status === 'sending') {
+  const sending = record.status === 'sending';
+  if (sending) {
     const fresh = record.claimedAt !== undefined && now.getTime() - record.claimedAt.getTime() < opts.leaseMs;
     if (record.claimedBy !== delivery.messageId && fresh) return { action: 'drop', why: 'claimedElsewhere' };
-    return { action: 'send', takeover: true };
   }
-  return { action: 'send', takeover: false };
+  if (record.attempts >= opts.maxAttempts) return { action: 'park', why: 'attempts' };
+  if (delivery.dequeueCount > opts.maxQueueDeliveries) return { action: 'park', why: 'queueDeliveries' };
+  return { action: 'send', takeover: sending };
 }
 
-/** Delay before a transiently failed message is visible again: doubling per delivery, capped; never shorter than a Retry-After. */
-export function redeliveryDelayMs(dequeueCount: number, opts: { baseMs: number; maxMs: number }, retryAfterMs?: number): number {
-  const doubling = Math.min(opts.maxMs, opts.baseMs * 2 ** Math.max(0, dequeueCount - 1));
+/** Delay before a transiently failed key is tried again: doubling per attempt, capped; never shorter than a Retry-After. */
+export function redeliveryDelayMs(attempts: number, opts: { baseMs: number; maxMs: number }, retryAfterMs?: number): number {
+  const doubling = Math.min(opts.maxMs, opts.baseMs * 2 ** Math.max(0, attempts - 1));
   return Math.max(doubling, retryAfterMs ?? 0);
 }
