@@ -84,6 +84,18 @@ export interface NudgeSweepSummary {
 
 const LEASE = 'nudge-sweep';
 const LEASE_TTL_MS = 10 * 60_000;
+/**
+ * Due users whose messages are enqueued together, before their states are saved: the outbox
+ * queues their keys in one queue message instead of one each.
+ */
+const COMMIT_BATCH = 32;
+
+/** A due step, decided: its messages go to the outbox, then `next` is saved. */
+interface Commit {
+  objectId: string;
+  messages: OutboxMessage[];
+  next: StoredNudgeState;
+}
 /** Exception statuses that hold reminders while Microsoft or the admins decide. */
 const PENDING = new Set(['inReview', 'approved', 'submittedToMicrosoft']);
 
@@ -115,7 +127,8 @@ export function exceptionStop(requests: readonly ExceptionRequest[], now: Date):
  * Per user, in order: the state of the current episode (created on first sight), the stop
  * conditions, then `nextNudge`. A due step is enqueued through the outbox under a deterministic
  * key FIRST, then recorded under the state's etag: a crash in between re-enqueues the same key
- * (the outbox sends it once), and a conflict means another instance recorded it.
+ * (the outbox sends it once), and a conflict means another instance recorded it. Due steps are
+ * enqueued COMMIT_BATCH users at a time, each batch before any of its states is saved.
  *
  * Where reminders count from: the first notice's `sentAt` when the ledger confirms it; its claim
  * time when it was claimed but never confirmed ('sending': it most likely went out); otherwise
@@ -177,17 +190,21 @@ export function createNudgeSweep(deps: NudgeSweepDeps) {
         return lookup;
       };
 
+      const due: Commit[] = [];
       for (const p of principals) {
         if (p.status === 'compliant') continue;
         summary.users += 1;
         try {
-          await nudgeOne(p, stateOf.get(p.objectId), firstNotices, exceptions.filter((r) => sameId(r.requesterId, p.objectId)), calendar, now, managerOf, summary);
+          const step = await nudgeOne(p, stateOf.get(p.objectId), firstNotices, exceptions.filter((r) => sameId(r.requesterId, p.objectId)), calendar, now, managerOf, summary);
+          if (step) due.push(step);
         } catch (error) {
           // One user's failure (storage blip, Graph down) must not stop everyone else's.
           summary.errors += 1;
           logger.warn({ objectId: p.objectId, err: describeError(error) }, 'nudge failed for a user; the next sweep tries again');
         }
+        if (due.length >= COMMIT_BATCH) await commit(due.splice(0), summary);
       }
+      await commit(due.splice(0), summary);
       logger.info({ summary }, 'nudge sweep finished');
       return summary;
     } finally {
@@ -196,6 +213,34 @@ export function createNudgeSweep(deps: NudgeSweepDeps) {
       });
     }
   };
+
+  /** Enqueue the batch's messages, then save each state; an enqueue failure leaves them all for the next sweep. */
+  async function commit(batch: readonly Commit[], summary: NudgeSweepSummary): Promise<void> {
+    if (batch.length === 0) return;
+    const messages = batch.flatMap((c) => c.messages);
+    try {
+      if (messages.length > 0) await deps.outbox.enqueue(messages);
+    } catch (error) {
+      summary.errors += batch.length;
+      logger.warn({ users: batch.length, err: describeError(error) }, 'nudges could not be enqueued; the next sweep tries again');
+      return;
+    }
+    for (const c of batch) {
+      try {
+        const saved = await save(c.next);
+        if (saved === 'conflict') {
+          summary.skipped += 1;
+          logger.info({ objectId: c.objectId }, 'nudge recorded by another instance first; skipped');
+          continue;
+        }
+        summary.sent += 1;
+      } catch (error) {
+        // Enqueued but not recorded: the next sweep enqueues the same key, which sends nothing twice.
+        summary.errors += 1;
+        logger.warn({ objectId: c.objectId, err: describeError(error) }, 'nudge enqueued but its state not saved; the next sweep tries again');
+      }
+    }
+  }
 
   async function save(state: StoredNudgeState): Promise<StoredNudgeState | 'conflict'> {
     try {
@@ -222,7 +267,7 @@ export function createNudgeSweep(deps: NudgeSweepDeps) {
     now: Date,
     managerOf: (objectId: string) => ReturnType<NudgeSweepDeps['graph']['getManager']>,
     summary: NudgeSweepSummary,
-  ): Promise<void> {
+  ): Promise<Commit | undefined> {
     // A new episode starts from a fresh state, replacing the old row under its etag.
     const current: StoredNudgeState = stored && stored.episode === p.episode ? stored : { ...newNudgeState(p.objectId, p.episode), etag: stored?.etag };
     let state: StoredNudgeState = recordFirstNotice(current, firstNoticeAt(p, notices));
@@ -292,15 +337,7 @@ export function createNudgeSweep(deps: NudgeSweepDeps) {
 
     const next = recordSent(state, decision, now);
     // The admins' card shows the history including this step (and a skipped manager).
-    const messages = messagesFor(decision, p, decision.action === 'reminder' ? state : next, contact, zone, manager);
-    if (messages.length > 0) await deps.outbox.enqueue(messages);
-    const saved = await save(next);
-    if (saved === 'conflict') {
-      summary.skipped += 1;
-      logger.info({ objectId: p.objectId }, 'nudge recorded by another instance first; skipped');
-      return;
-    }
-    summary.sent += 1;
+    return { objectId: p.objectId, messages: messagesFor(decision, p, decision.action === 'reminder' ? state : next, contact, zone, manager), next };
   }
 
   function adminMessages(kind: 'escalation' | 'blocked', p: Principal, state: StoredNudgeState, contact: UserContact | undefined, what: string): OutboxMessage[] {
