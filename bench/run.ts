@@ -19,6 +19,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { TableClient, TableServiceClient, type TransactionAction } from '@azure/data-tables';
 import { startAzurite, type AzuriteHandle } from '../scripts/lib/azurite';
+import { DEFAULT_OUTBOX_WORKER_OPTIONS } from '../src/app/outbox-worker';
 import { tableName, TABLES } from '../src/storage';
 import { decodeJwtPayload, PARTNER_TENANT_ID, startSandbox, type SandboxHandle } from '../sandbox';
 import { LocalConnector, deliveryId, textOf } from '../test/support/connector';
@@ -32,7 +33,8 @@ const QUICK = process.argv.includes('--quick');
 const ONLY_OUTBOX = process.argv.includes('--only=outbox');
 /** BENCH_OUTBOX_USERS overrides the count (diagnosis). */
 const OUTBOX_USERS = Number(process.env.BENCH_OUTBOX_USERS) || (QUICK ? 1_000 : 5_000);
-const OUTBOX_CONCURRENCY = 32;
+/** As production runs it (compose uses the worker's default); BENCH_OUTBOX_CONCURRENCY overrides it (diagnosis). */
+const OUTBOX_CONCURRENCY = Number(process.env.BENCH_OUTBOX_CONCURRENCY) || DEFAULT_OUTBOX_WORKER_OPTIONS.concurrency;
 /** Teams' global limit: 50 requests per second per app per tenant. */
 const TEAMS_GLOBAL_PER_SECOND = 50;
 const OUTBOX_TARGET_SHARE = 0.95;
@@ -216,6 +218,7 @@ async function benchmark(env: Env): Promise<Row[]> {
 
 interface OutboxFigures {
   users: number;
+  concurrency: number;
   delivered: number;
   lost: number;
   duplicates: number;
@@ -262,6 +265,7 @@ async function benchOutbox(connectionString: string, service: TableServiceClient
     ].filter(Boolean);
     return {
       users: OUTBOX_USERS,
+      concurrency: OUTBOX_CONCURRENCY,
       delivered: counts.filter((c) => c > 0).length,
       lost,
       duplicates,
@@ -280,10 +284,11 @@ async function benchOutbox(connectionString: string, service: TableServiceClient
 }
 
 function outboxTable(o: OutboxFigures): string {
-  const header = ['scenario', 'users', 'drain s', 'rate /s', 'of 50/s', '429s', 'lost', 'duplicates', 'enqueue s', 'peak RSS MiB', 'verdict'];
+  const header = ['scenario', 'users', 'in flight', 'drain s', 'rate /s', 'of 50/s', '429s', 'lost', 'duplicates', 'enqueue s', 'peak RSS MiB', 'verdict'];
   const row = [
     `outbox: enqueue + drain via Messenger to limit-enforcing connector`,
     fmt(o.users),
+    String(o.concurrency),
     o.drainSeconds.toFixed(1),
     o.ratePerSecond.toFixed(2),
     `${(o.shareOfLimit * 100).toFixed(1)} %`,
@@ -294,7 +299,7 @@ function outboxTable(o: OutboxFigures): string {
     o.peakRssMiB.toFixed(0),
     o.verdict,
   ];
-  return formatTable(header, [row], [false, true, true, true, true, true, true, true, true, true, false]);
+  return formatTable(header, [row], [false, true, true, true, true, true, true, true, true, true, true, false]);
 }
 
 function busy(facts: Record<string, string | number>): boolean {
