@@ -373,9 +373,19 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     return started.length;
   }
 
-  /** Let go of what was received but not started: it shows again after its visibility timeout. */
-  function abandonWaiting(): void {
-    for (const lease of waiting.splice(0)) lease.end();
+  /**
+   * Hand back what was received but not started, to show again in a second for another instance
+   * (a restart would otherwise hold those keys for a whole visibility timeout). If that fails, they
+   * show again after the timeout anyway.
+   */
+  async function releaseWaiting(): Promise<void> {
+    await Promise.all(
+      waiting.splice(0).map((lease) =>
+        lease.finish((st, d) => st.retryLater(d, 0)).catch((error: unknown) => {
+          logger.warn({ key: lease.delivery.key, err: describeError(error) }, 'outbox: could not hand back a key on stop; it shows again after its visibility timeout');
+        }),
+      ),
+    );
   }
 
   async function run(): Promise<void> {
@@ -401,7 +411,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       running = false;
       wake?.();
       await loop;
-      abandonWaiting();
+      await releaseWaiting();
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([Promise.all(inFlight), late]);

@@ -318,6 +318,35 @@ describe('outbox', () => {
     }
   });
 
+  it('when a worker stops while keys of its pack wait for a slot, then it hands them back: another worker sends them within seconds, not after the visibility timeout, each once', async () => {
+    const slow = await new LocalConnector({ answerDelayMs: 500 }).start();
+    try {
+      const r = await startOutboxRig({ connectionString: connectionString(), tablePrefix: randomPrefix(), connectorUrl: slow.url, worker: { ...FAST, visibilityTimeoutMs: 60_000 } });
+      const users = userIds(6, 'hb');
+      await seedContacts(r.storage, slow.url, users);
+      await r.outbox.enqueue(users.map((u) => messageTo(u)));
+      const a = r.newWorker({ concurrency: 1 });
+      const b = r.newWorker();
+      a.start();
+      try {
+        await until('a to hold the pack', () => a.stats().inFlight === 1 && a.stats().waiting === 5);
+        await a.stop();
+        b.start();
+        await until('b to send the keys a handed back', () => b.stats().sent === 5, 10_000);
+      } finally {
+        await Promise.all([a.stop(), b.stop()]);
+      }
+
+      const all = slow.deliveries();
+      expect(users.map((u) => all.get(deliveryId(conversationOf(u), textFor(`test:${u}`)))?.length ?? 0)).toEqual(users.map(() => 1));
+      expect(a.stats()).toMatchObject({ sent: 1, waiting: 0 });
+      expect(b.stats()).toMatchObject({ sent: 5, duplicatesSuppressed: 0, takenOver: 0 });
+      expect(await queueLength(r.queueName)).toBe(0);
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('when two workers share one queue, then every message is delivered exactly once and both did work', async () => {
     const r = await rig();
     const users = userIds(120, 'two');
