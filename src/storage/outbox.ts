@@ -324,9 +324,11 @@ function createStore(table: TableClient, queue: QueueClient, poison: QueueClient
   };
 
   const setVisibility = async (pack: Pack, operation: string, d: OutboxDelivery, ms: number): Promise<void> => {
+    // Counted from the request, not the answer: the queue may have started the timeout any time in between.
+    const asked = Date.now();
     const response = await queueCall(qctx(operation, d), () => queue.updateMessage(pack.messageId, pack.popReceipt, undefined, visibilitySeconds(ms)));
     if (response.popReceipt) pack.popReceipt = response.popReceipt;
-    pack.visibleUntil = Date.now() + visibilitySeconds(ms) * 1000;
+    pack.visibleUntil = asked + visibilitySeconds(ms) * 1000;
     d.popReceipt = pack.popReceipt;
   };
 
@@ -341,11 +343,11 @@ function createStore(table: TableClient, queue: QueueClient, poison: QueueClient
 
   return {
     async receive(max, visibilityTimeoutMs) {
+      const asked = Date.now();
       const response = await storageCall(qctx('receiveOutbox'), () =>
         queue.receiveMessages({ numberOfMessages: Math.min(32, Math.max(1, Math.floor(max / PACK_KEYS))), visibilityTimeout: visibilitySeconds(visibilityTimeoutMs) }),
       );
       const deliveries: OutboxDelivery[] = [];
-      const now = Date.now();
       for (const m of response.receivedMessageItems) {
         const decoded = decodeQueued(m.messageText);
         const keys = decoded ? [...new Set(decoded.keys)] : [undefined];
@@ -356,7 +358,7 @@ function createStore(table: TableClient, queue: QueueClient, poison: QueueClient
           raw: m.messageText,
           keys: keys.length,
           open: new Set(keys.filter((k): k is string => k !== undefined)),
-          visibleUntil: now + visibilitySeconds(visibilityTimeoutMs) * 1000,
+          visibleUntil: asked + visibilitySeconds(visibilityTimeoutMs) * 1000,
           chain: Promise.resolve(),
         };
         for (const key of keys) {

@@ -29,8 +29,8 @@ async function rig(overrides: Partial<Parameters<typeof startOutboxRig>[0]> = {}
 }
 
 /** How many times each user received the message with this key. */
-function deliveriesOf(users: readonly string[], keyOf: (user: string) => string = (u) => `test:${u}`): number[] {
-  const all = connector.deliveries();
+function deliveriesOf(users: readonly string[], keyOf: (user: string) => string = (u) => `test:${u}`, from: LocalConnector = connector): number[] {
+  const all = from.deliveries();
   return users.map((u) => all.get(deliveryId(conversationOf(u), textFor(keyOf(u))))?.length ?? 0);
 }
 
@@ -40,6 +40,24 @@ function rawQueue(name: string): QueueClient {
 
 async function queueLength(name: string): Promise<number> {
   return (await rawQueue(name).getProperties()).approximateMessagesCount ?? -1;
+}
+
+/** A rig on a connector of its own that answers each send `answerDelayMs` after accepting it, with a message enqueued to each of `users`. */
+async function withSlowConnector(
+  answerDelayMs: number,
+  worker: typeof FAST,
+  users: readonly string[],
+  body: (r: OutboxRig, slow: LocalConnector) => Promise<void>,
+): Promise<void> {
+  const slow = await new LocalConnector({ answerDelayMs }).start();
+  try {
+    const r = await startOutboxRig({ connectionString: connectionString(), tablePrefix: randomPrefix(), connectorUrl: slow.url, worker });
+    await seedContacts(r.storage, slow.url, users);
+    await r.outbox.enqueue(users.map((u) => messageTo(u)));
+    await body(r, slow);
+  } finally {
+    await slow.stop();
+  }
 }
 
 async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -292,12 +310,9 @@ describe('outbox', () => {
   });
 
   it("when every send of a pack outlasts the visibility timeout and half its keys wait for a free slot, then the pack's lease is extended: a second worker never takes it, and nobody gets a message twice", async () => {
-    const slow = await new LocalConnector({ answerDelayMs: 3_000 }).start();
-    try {
-      const r = await startOutboxRig({ connectionString: connectionString(), tablePrefix: randomPrefix(), connectorUrl: slow.url, worker: FAST });
-      const users = userIds(4, 'sl');
-      await seedContacts(r.storage, slow.url, users);
-      await r.outbox.enqueue(users.map((u) => messageTo(u)));
+    const users = userIds(4, 'sl');
+    // Sends of 4.5 s against a 3 s visibility, extended every 1.5 s: a margin a loaded CI machine keeps.
+    await withSlowConnector(4_500, { ...FAST, visibilityTimeoutMs: 3_000 }, users, async (r, slow) => {
       const a = r.newWorker({ concurrency: 2 });
       const b = r.newWorker();
       a.start();
@@ -309,22 +324,15 @@ describe('outbox', () => {
         await Promise.all([a.stop(), b.stop()]);
       }
 
-      const all = slow.deliveries();
-      expect(users.map((u) => all.get(deliveryId(conversationOf(u), textFor(`test:${u}`)))?.length ?? 0)).toEqual(users.map(() => 1));
+      expect(deliveriesOf(users, undefined, slow)).toEqual(users.map(() => 1));
       expect(a.stats()).toMatchObject({ sent: 4, takenOver: 0, lostLeases: 0, errors: 0 });
       expect(b.stats()).toMatchObject({ sent: 0, duplicatesSuppressed: 0 });
-    } finally {
-      await slow.stop();
-    }
+    });
   });
 
   it('when a worker stops while keys of its pack wait for a slot, then it hands them back: another worker sends them within seconds, not after the visibility timeout, each once', async () => {
-    const slow = await new LocalConnector({ answerDelayMs: 500 }).start();
-    try {
-      const r = await startOutboxRig({ connectionString: connectionString(), tablePrefix: randomPrefix(), connectorUrl: slow.url, worker: { ...FAST, visibilityTimeoutMs: 60_000 } });
-      const users = userIds(6, 'hb');
-      await seedContacts(r.storage, slow.url, users);
-      await r.outbox.enqueue(users.map((u) => messageTo(u)));
+    const users = userIds(6, 'hb');
+    await withSlowConnector(500, { ...FAST, visibilityTimeoutMs: 60_000 }, users, async (r, slow) => {
       const a = r.newWorker({ concurrency: 1 });
       const b = r.newWorker();
       a.start();
@@ -337,14 +345,11 @@ describe('outbox', () => {
         await Promise.all([a.stop(), b.stop()]);
       }
 
-      const all = slow.deliveries();
-      expect(users.map((u) => all.get(deliveryId(conversationOf(u), textFor(`test:${u}`)))?.length ?? 0)).toEqual(users.map(() => 1));
+      expect(deliveriesOf(users, undefined, slow)).toEqual(users.map(() => 1));
       expect(a.stats()).toMatchObject({ sent: 1, waiting: 0 });
       expect(b.stats()).toMatchObject({ sent: 5, duplicatesSuppressed: 0, takenOver: 0 });
       expect(await queueLength(r.queueName)).toBe(0);
-    } finally {
-      await slow.stop();
-    }
+    });
   });
 
   it('when two workers share one queue, then every message is delivered exactly once and both did work', async () => {
