@@ -103,11 +103,9 @@ type Outcome = 'sent' | 'duplicate' | 'undeliverable' | 'parked' | 'retry' | 'lo
 /**
  * Holding a delivery: its visibility is extended every half timeout while the work lasts (a send
  * can wait in the pacer or in Retry-After longer than the timeout; without this the key would
- * show again and be sent twice). Queue calls on the delivery run one after another, because each
- * extension changes the pop receipt the next call needs.
+ * show again and be sent twice). The store orders the queue calls on one queue message.
  */
 class Lease {
-  private chain: Promise<unknown> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
   constructor(
     private readonly store: OutboxStore,
@@ -116,21 +114,16 @@ class Lease {
     logger: Logger,
   ) {
     this.timer = setInterval(() => {
-      this.run(() => store.extend(delivery, visibilityTimeoutMs)).catch((error: unknown) => {
+      store.extend(delivery, visibilityTimeoutMs).catch((error: unknown) => {
         logger.warn({ key: delivery.key, err: describeError(error) }, 'outbox: could not extend a delivery');
       });
     }, Math.max(500, visibilityTimeoutMs / 2));
     this.timer.unref();
   }
-  run<T>(op: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(op);
-    this.chain = next.catch(() => undefined);
-    return next;
-  }
   /** The last queue call on the delivery: no extension after it. */
   finish<T>(op: (store: OutboxStore, d: OutboxDelivery) => Promise<T>): Promise<T> {
     clearInterval(this.timer);
-    return this.run(() => op(this.store, this.delivery));
+    return op(this.store, this.delivery);
   }
   end(): void {
     clearInterval(this.timer);

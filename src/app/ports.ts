@@ -187,7 +187,6 @@ export interface Outbox {
 
 /** A key as the queue delivered it (at least once, possibly to several workers over time). */
 export interface OutboxDelivery extends Delivery {
-  popReceipt: string;
   /** Undefined when the queue message could not be read (poison). */
   key?: string;
   /** The message as queued, for the poison queue. */
@@ -197,18 +196,20 @@ export interface OutboxDelivery extends Delivery {
 /**
  * The outbox's storage side as the worker sees it: the queue of keys and the ledger of records.
  * Queue calls on a delivery another worker now holds (its visibility ran out) reject with
- * STORAGE_NOT_FOUND or STORAGE_CONFLICT (pop receipt no longer valid).
+ * STORAGE_NOT_FOUND or STORAGE_CONFLICT (pop receipt no longer valid). The store runs the queue
+ * calls on the deliveries of one queue message one after another (each visibility change gives
+ * the message a new pop receipt); callers need not.
  */
 export interface OutboxStore {
-  /** Up to `max` deliveries, each invisible to others for `visibilityTimeoutMs`. */
+  /** Deliveries from about `max / 32` queue messages (at least one; a message can carry up to 32 keys), each invisible to others for `visibilityTimeoutMs`. */
   receive(max: number, visibilityTimeoutMs: number): Promise<OutboxDelivery[]>;
-  /** Done with it (an outcome is recorded): remove it from the queue. */
+  /** Done with it (an outcome is recorded): its queue message is removed once all its keys are. */
   remove(delivery: OutboxDelivery): Promise<void>;
-  /** Keep it invisible to others for another `visibilityTimeoutMs` (a send still in progress). Updates `delivery.popReceipt`. */
+  /** Keep it invisible to others for another `visibilityTimeoutMs` (a send still in progress). */
   extend(delivery: OutboxDelivery, visibilityTimeoutMs: number): Promise<void>;
-  /** Show it again after `delayMs` (a transient failure). Updates `delivery.popReceipt`. */
+  /** Show it again after `delayMs` (a transient failure). */
   retryLater(delivery: OutboxDelivery, delayMs: number): Promise<void>;
-  /** Copy it to the poison queue, then remove it from the main queue. */
+  /** Copy it to the poison queue, then let go of it on the main queue. */
   park(delivery: OutboxDelivery): Promise<void>;
   get(key: string): Promise<OutboxRecord | undefined>;
   /** Replace under `record.etag`; STORAGE_CONFLICT when it changed since it was read. */

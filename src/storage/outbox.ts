@@ -241,19 +241,20 @@ export async function createOutboxStorage(opts: OutboxStorageOptions): Promise<O
   return { outbox: createOutbox(table, queue, opts.clock), store: createStore(table, queue, poison), queueName: names.queue, poisonQueueName: names.poison };
 }
 
+/** The ledger row of a key, or undefined when there is none. */
+async function readRecord(table: TableClient, key: string): Promise<OutboxRecord | undefined> {
+  const ctx = { operation: 'readOutbox', table: table.tableName, ...keysOf(key) };
+  try {
+    return outboxRecordFromEntity(await storageCall(ctx, () => table.getEntity(ctx.partitionKey, ctx.rowKey)), table.tableName);
+  } catch (error) {
+    if (isEntityNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
 function createOutbox(table: TableClient, queue: QueueClient, clock: Clock): Outbox {
   const send = (keys: readonly string[]) =>
     storageCall({ operation: 'enqueueKeys', table: queue.name, rowKey: keys[0] }, () => queue.sendMessage(encodePack(keys), { messageTimeToLive: -1 }));
-
-  const read = async (key: string): Promise<OutboxRecord | undefined> => {
-    const ctx = { operation: 'readOutbox', table: table.tableName, ...keysOf(key) };
-    try {
-      return outboxRecordFromEntity(await storageCall(ctx, () => table.getEntity(ctx.partitionKey, ctx.rowKey)), table.tableName);
-    } catch (error) {
-      if (isEntityNotFound(error)) return undefined;
-      throw error;
-    }
-  };
 
   return {
     async enqueue(messages) {
@@ -278,7 +279,7 @@ function createOutbox(table: TableClient, queue: QueueClient, clock: Clock): Out
           if (!isAppError(error, ErrorCodes.StorageAlreadyExists)) throw error;
           // Known key. Still pending: an earlier enqueue may have stopped before queueing it. Any
           // other state: a worker has it or it is done; a second delivery must not happen.
-          const existing = await read(key);
+          const existing = await readRecord(table, key);
           if (existing?.status !== 'pending') return;
         }
         toQueue.add(key);
@@ -296,8 +297,6 @@ function createOutbox(table: TableClient, queue: QueueClient, clock: Clock): Out
 interface Pack {
   messageId: string;
   popReceipt: string;
-  dequeueCount: number;
-  raw: string;
   keys: number;
   open: Set<string>;
   /** Until when the queue hides it, as far as this worker knows. */
@@ -329,7 +328,6 @@ function createStore(table: TableClient, queue: QueueClient, poison: QueueClient
     const response = await queueCall(qctx(operation, d), () => queue.updateMessage(pack.messageId, pack.popReceipt, undefined, visibilitySeconds(ms)));
     if (response.popReceipt) pack.popReceipt = response.popReceipt;
     pack.visibleUntil = asked + visibilitySeconds(ms) * 1000;
-    d.popReceipt = pack.popReceipt;
   };
 
   /** The key is done with this queue message; the last one out deletes it. */
@@ -354,8 +352,6 @@ function createStore(table: TableClient, queue: QueueClient, poison: QueueClient
         const pack: Pack = {
           messageId: m.messageId,
           popReceipt: m.popReceipt,
-          dequeueCount: m.dequeueCount,
-          raw: m.messageText,
           keys: keys.length,
           open: new Set(keys.filter((k): k is string => k !== undefined)),
           visibleUntil: asked + visibilitySeconds(visibilityTimeoutMs) * 1000,
@@ -364,7 +360,6 @@ function createStore(table: TableClient, queue: QueueClient, poison: QueueClient
         for (const key of keys) {
           const d: OutboxDelivery = {
             messageId: m.messageId,
-            popReceipt: m.popReceipt,
             dequeueCount: m.dequeueCount,
             raw: key === undefined || keys.length === 1 ? m.messageText : encodePack([key]),
             key,
@@ -406,15 +401,7 @@ function createStore(table: TableClient, queue: QueueClient, poison: QueueClient
       await settle(packOf(d), d, 'removeParkedOutbox');
     },
 
-    async get(key) {
-      const ctx = { operation: 'readOutbox', table: tableName, ...keysOf(key) };
-      try {
-        return outboxRecordFromEntity(await storageCall(ctx, () => table.getEntity(ctx.partitionKey, ctx.rowKey)), tableName);
-      } catch (error) {
-        if (isEntityNotFound(error)) return undefined;
-        throw error;
-      }
-    },
+    get: (key) => readRecord(table, key),
 
     async save(record) {
       if (record.etag === undefined) throw new Error('OutboxStore.save needs the etag of the record it read');
