@@ -15,6 +15,7 @@ import { createVerifyRegistration } from './app/verify-registration';
 import { createTeamsAdapter } from './bot/adapter';
 import { createBotApplication } from './bot/application';
 import type { BotDeps } from './bot/deps';
+import type { JsonBodyLimits } from './bot/json-body';
 import { closeServer, createHttpServer, listen } from './bot/server';
 import { createTeamsMessenger } from './bot/teams-messenger';
 import type { Config } from './config';
@@ -45,6 +46,8 @@ export interface ComposeOverrides {
   instanceId?: string;
   /** The outbox worker's timings; `run: false` leaves the worker stopped (tests that drain it themselves). */
   outbox?: Partial<OutboxWorkerOptions> & { run?: boolean };
+  /** Limits of the HTTP body reader (tests shorten the slow-body deadline). */
+  bodyLimits?: Partial<JsonBodyLimits>;
 }
 
 export interface MfaShepherd {
@@ -97,7 +100,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
       : { getToken: () => Promise.reject(new AppError(ErrorCodes.GraphForbidden, 'Microsoft Graph is not configured (GRAPH_CLIENT_ID / GRAPH_CLIENT_SECRET, or BOT_ID / BOT_PASSWORD).')) };
   const graph = createGraphClient({ baseUrl: config.graph.baseUrl, getToken: () => appToken.getToken(), http });
 
-  const adapter = createTeamsAdapter(config);
+  const adapter = createTeamsAdapter(config, networkClient);
   const messenger = createTeamsMessenger({ adapter, botAppId: config.bot.id ?? '', serviceUrl: config.teams.serviceUrl, backoff: overrides.teamsBackoff, logger });
   const background = new BackgroundTasks(logger);
 
@@ -198,7 +201,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   };
 
   const app = createBotApplication(adapter, config.bot.id ?? '', deps);
-  const server = createHttpServer({ adapter, app, logger, ready: () => storage.ping(), localMode: config.localMode, exports: exceptionFeature.exports });
+  const server = createHttpServer({ adapter, app, logger, ready: () => storage.ping(), localMode: config.localMode, exports: exceptionFeature.exports, bodyLimits: overrides.bodyLimits });
 
   const cleanUpActivityClaims = createActivityCleanup({ activities: storage.activities, leases: storage.leases, clock, logger, instanceId });
   const scheduler = createScheduler(

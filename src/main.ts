@@ -13,6 +13,15 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
+  // Last resort: an error nothing handled means the process state is unknown. Log it and exit
+  // (App Service restarts the process); in-flight work is recovered from storage. No request
+  // should ever get here: every route answers its own errors.
+  const lastResort = (kind: string) => (error: unknown) => {
+    logger.fatal({ err: describeError(error), kind }, 'unhandled error: exiting');
+    process.exit(70); // EX_SOFTWARE
+  };
+  process.on('uncaughtException', lastResort('uncaughtException'));
+  process.on('unhandledRejection', lastResort('unhandledRejection'));
   const shepherd = await composeMfaShepherd(config, logger);
   const { url } = await shepherd.start();
   logger.info({ url, messagingEndpoint: `${url}/api/messages`, localMode: config.localMode }, 'MFA Shepherd is listening');

@@ -1,13 +1,17 @@
 import restify from 'restify';
 import type { Application } from '@microsoft/teams-ai';
-import type { TeamsAdapter } from '@microsoft/teams-ai';
+import type { AuthenticateRequestResult } from 'botframework-connector';
 import type { Logger } from '../app/ports';
 import { MAX_DOWNLOAD_TOKEN_CHARS } from '../app/download-links';
 import { describeError } from '../domain/errors';
+import { authFailure, type ShepherdAdapter } from './adapter';
 import { registerExportRoute, type ExportsHandler } from './export-route';
+import { loopbackGuard } from './host-guard';
+import { validateActivity } from './incoming-activity';
+import { jsonBody, refuse, type JsonBodyLimits } from './json-body';
 
 export interface ServerOptions {
-  adapter: TeamsAdapter;
+  adapter: ShepherdAdapter;
   app: Application;
   logger: Logger;
   /** Storage reachability for /readyz. */
@@ -15,23 +19,54 @@ export interface ServerOptions {
   localMode: boolean;
   /** GET /exports/:token (signed CSV download links); the route is absent when not given. */
   exports?: ExportsHandler;
+  /** Limits of the JSON body reader (defaults: DEFAULT_JSON_BODY_LIMITS). */
+  bodyLimits?: Partial<JsonBodyLimits>;
 }
 
+/** Node's own backstop for a whole request (headers and body); the body reader's deadline comes first. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /**
- * HTTP entry points: POST /api/messages (validated by botbuilder when BOT_ID is set: an unsigned
- * request gets 401), GET /healthz (process up), GET /readyz (storage reachable) and, when
- * `exports` is given, GET /exports/:token (see export-route.ts).
+ * HTTP entry points: POST /api/messages, GET /healthz (process up), GET /readyz (storage
+ * reachable) and, when `exports` is given, GET /exports/:token (see export-route.ts).
+ *
+ * Every POST body goes through `jsonBody` (JSON only, size and time limits, no temp files, no
+ * decompression). In local mode (no BOT_ID) every route first checks that the request names a
+ * loopback Host (DNS rebinding) and comes from no foreign web page (host-guard.ts).
+ * /api/messages then authenticates (401 refused, 503 signing keys unreachable) before a turn runs.
+ * No request error leaves a route: each answers a status with a stable code, never raw error text.
  */
 export function createHttpServer(options: ServerOptions): restify.Server {
   // The router refuses (404) a path parameter over 100 characters by default; a download token is longer.
   const server = restify.createServer({ name: 'mfa-shepherd', handleUncaughtExceptions: false, maxParamLength: MAX_DOWNLOAD_TOKEN_CHARS });
-  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
+  server.server.requestTimeout = REQUEST_TIMEOUT_MS;
+  if (options.localMode) server.pre(loopbackGuard(options.logger));
 
-  server.post('/api/messages', async (req, res) => {
+  server.post('/api/messages', jsonBody(options.bodyLimits), async (req, res) => {
+    const activity = req.body as Record<string, unknown>;
+    const invalid = validateActivity(activity);
+    if (invalid !== undefined) {
+      refuse(res, invalid);
+      return;
+    }
+    const header = req.headers.authorization;
+    let auth: AuthenticateRequestResult;
     try {
-      await options.adapter.process(req, res, async (context) => {
+      auth = await options.adapter.authenticate(activity, typeof header === 'string' ? header : '');
+    } catch (error) {
+      const failure = authFailure(error);
+      options.logger.warn({ err: describeError(error), status: failure.status }, '/api/messages: request not authenticated');
+      if (failure.status === 503) res.header('Retry-After', '30');
+      refuse(res, { ...failure, message: failure.status === 503 ? 'The signing keys could not be checked; try again later.' : 'The request is not authorized.' });
+      return;
+    }
+    try {
+      const invokeResponse = await options.adapter.runTurn(auth, activity, async (context) => {
         await options.app.run(context);
       });
+      res.status(invokeResponse?.status ?? 200);
+      if (invokeResponse?.body !== undefined) res.json(invokeResponse.body);
+      else res.end();
     } catch (error) {
       options.logger.error({ err: describeError(error) }, '/api/messages failed');
       if (!res.headersSent) {
@@ -46,14 +81,15 @@ export function createHttpServer(options: ServerOptions): restify.Server {
     next();
   });
 
+  // Anyone may ask: the answer says ready or not, never why (the log has the cause).
   server.get('/readyz', async (_req, res) => {
     try {
       await options.ready();
       res.json({ status: 'ready' });
     } catch (error) {
-      const { code, message } = describeError(error);
+      options.logger.warn({ err: describeError(error) }, '/readyz: not ready');
       res.status(503);
-      res.json({ status: 'not ready', code, message });
+      res.json({ status: 'not ready', code: 'NOT_READY' });
     }
   });
 

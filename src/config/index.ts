@@ -9,7 +9,14 @@ import { configSchema, type RawConfig } from './schema';
 export interface Config {
   port: number;
   bindHost: string;
-  bot: { id?: string; password?: string; tenantId?: string; type: RawConfig['BOT_TYPE'] };
+  bot: {
+    id?: string;
+    password?: string;
+    tenantId?: string;
+    type: RawConfig['BOT_TYPE'];
+    /** Bot Framework endpoints (public cloud by default; sovereign clouds set their own). */
+    channel: { openIdMetadataUrl: string; tokenIssuer: string; loginUrl: string; oauthScope: string };
+  };
   storage: { connectionString: string; tablePrefix: string };
   partnerCenter: { baseUrl: string; principalsPath: string; tenantId: string; clientId?: string };
   graph: { baseUrl: string; clientId?: string; clientSecret?: string; tenantId: string };
@@ -94,7 +101,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: c.PORT,
     bindHost: c.BIND_HOST ?? (localMode ? '127.0.0.1' : '0.0.0.0'),
-    bot: { id: c.BOT_ID, password: c.BOT_PASSWORD, tenantId: c.BOT_TENANT_ID, type: c.BOT_TYPE },
+    bot: {
+      id: c.BOT_ID,
+      password: c.BOT_PASSWORD,
+      tenantId: c.BOT_TENANT_ID,
+      type: c.BOT_TYPE,
+      channel: { openIdMetadataUrl: c.BOT_OPENID_METADATA_URL, tokenIssuer: c.BOT_TOKEN_ISSUER, loginUrl: c.BOT_LOGIN_URL, oauthScope: c.BOT_OAUTH_SCOPE },
+    },
     storage: { connectionString: c.AZURE_STORAGE_CONNECTION_STRING, tablePrefix: c.STORAGE_TABLE_PREFIX },
     partnerCenter: {
       baseUrl: c.PARTNER_CENTER_BASE_URL.replace(/\/+$/, ''),

@@ -10,6 +10,12 @@ const csv = z
       .filter((x) => x !== ''),
   );
 const url = z.string().url();
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** https, or http on a loopback host (test doubles of Microsoft's endpoints run there). */
+const httpsOrLoopback = url.refine((s) => {
+  const u = new URL(s);
+  return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname));
+}, 'must be an https URL (http only on 127.0.0.1, localhost or [::1])');
 const optionalString = z
   .string()
   .optional()
@@ -35,6 +41,12 @@ export const configSchema = z
     BOT_PASSWORD: optionalString.describe('Client secret of the bot app (not for UserAssignedMSI).'),
     BOT_TENANT_ID: optionalString.describe('Tenant of the bot app (SingleTenant / UserAssignedMSI).'),
     BOT_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant').describe('Bot app type.'),
+    BOT_OPENID_METADATA_URL: httpsOrLoopback
+      .default('https://login.botframework.com/v1/.well-known/openidconfiguration')
+      .describe("OpenID metadata of the Bot Framework channel service: where the keys that sign incoming requests are published (sovereign clouds: that cloud's document)."),
+    BOT_TOKEN_ISSUER: z.string().min(1).default('https://api.botframework.com').describe('The only issuer accepted on incoming Bot Framework tokens (sovereign clouds: that cloud\'s issuer).'),
+    BOT_LOGIN_URL: httpsOrLoopback.default('https://login.microsoftonline.com/botframework.com').describe('Where the bot gets the tokens it sends to the Bot Connector (sovereign clouds: that cloud\'s login URL).'),
+    BOT_OAUTH_SCOPE: z.string().min(1).default('https://api.botframework.com').describe('Audience of the tokens the bot sends to the Bot Connector (sovereign clouds: that cloud\'s scope).'),
     AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).describe('Azure Storage (Tables) connection string; Azurite locally.'),
     STORAGE_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/).default('shepherd').describe('Prefix of every table name (lets several deployments share an account).'),
     PARTNER_TENANT_ID: z.string().min(1).describe("The partner's Entra tenant ID (Partner Center lists this tenant's users)."),

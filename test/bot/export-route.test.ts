@@ -1,4 +1,5 @@
-import type { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import type { Application } from '@microsoft/teams-ai';
+import type { ShepherdAdapter } from '../../src/bot/adapter';
 import type restify from 'restify';
 import { createDownloadLinks } from '../../src/app/download-links';
 import { auditCsv, exportFilename } from '../../src/app/exception-export';
@@ -26,7 +27,7 @@ describe('GET /exports/:token', () => {
 
   beforeAll(async () => {
     server = createHttpServer({
-      adapter: {} as TeamsAdapter,
+      adapter: {} as ShepherdAdapter,
       app: {} as Application,
       logger: silent,
       ready: async () => undefined,
@@ -106,7 +107,7 @@ describe('GET /exports/:token', () => {
   });
 
   it('when createHttpServer is given no exports function, then there is no export route', async () => {
-    const bare = createHttpServer({ adapter: {} as TeamsAdapter, app: {} as Application, logger: silent, ready: async () => undefined, localMode: true });
+    const bare = createHttpServer({ adapter: {} as ShepherdAdapter, app: {} as Application, logger: silent, ready: async () => undefined, localMode: true });
     const { url } = await listen(bare, 0, '127.0.0.1');
     try {
       const response = await fetch(`${url}/exports/${links.sign('audit', 'admin-1')}`);
