@@ -28,6 +28,21 @@ function nested(depth: number): string {
   return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 }
 
+/** An object as a form body with bracketed keys (conversation[id]=…), as qs-style form readers nest them back. */
+function formEncode(value: Record<string, unknown>): string {
+  const pairs: string[] = [];
+  const walk = (prefix: string, v: unknown) => {
+    if (v === undefined || v === null) return;
+    if (typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) walk(prefix === '' ? k : `${prefix}[${k}]`, child);
+      return;
+    }
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') pairs.push(`${encodeURIComponent(prefix)}=${encodeURIComponent(String(v))}`);
+  };
+  walk('', value);
+  return pairs.join('&');
+}
+
 function multipart(activity: object, padding: number): { body: Buffer; type: string } {
   const boundary = '----shepherd-hostile';
   const body = Buffer.concat([
@@ -63,7 +78,7 @@ describe('hostile HTTP against /api/messages (local mode)', () => {
     // Content types: JSON only (finding: a form post was processed in local mode).
     [
       'a form post (what any web page can make a browser send)',
-      () => ({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ type: 'message', text: 'status', serviceUrl: 'http://127.0.0.1:9/' }).toString() }),
+      () => ({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: formEncode(activity()) }),
       415,
       'UNSUPPORTED_MEDIA_TYPE',
     ],
