@@ -7,7 +7,7 @@ import { createNudgeSweep } from './app/nudge-sweep';
 import { graphCheckUnavailableMessage, reconnectAlertMessage } from './app/messages';
 import { oncePer } from './app/once-per';
 import { createNotices } from './app/notices';
-import { createOutboxWorker, type OutboxCounters, type OutboxWorkerOptions } from './app/outbox-worker';
+import { createOutboxWorker, type OutboxCounters, type OutboxWorkerOptions } from './app/outbox';
 import type { Logger, Messenger, Outbox } from './app/ports';
 import { createStatusQueries } from './app/status-queries';
 import { createSyncPrincipals } from './app/sync-principals';

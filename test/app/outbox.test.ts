@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import { QueueClient } from '@azure/storage-queue';
-import type { ParkedReport, UndeliverableReport } from '../../src/app/outbox-worker';
+import type { ParkedReport, UndeliverableReport } from '../../src/app/outbox';
 import { ErrorCodes } from '../../src/domain/errors';
 import { PACK_KEYS, decodeQueued, encodeQueued } from '../../src/storage/outbox';
 import { LocalConnector, deliveryId } from '../support/connector';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createOutboxWorker, type OutboxWorker, type OutboxWorkerDeps, type OutboxWorkerOptions } from '../../src/app/outbox-worker';
+import { createOutboxWorker, type OutboxWorker, type OutboxWorkerDeps, type OutboxWorkerOptions } from '../../src/app/outbox';
 import type { Graph, Logger, Messenger, Outbox, OutboxMessage, OutboxStore } from '../../src/app/ports';
 import { createTeamsAdapter } from '../../src/bot/adapter';
 import { createTeamsMessenger } from '../../src/bot/teams-messenger';
