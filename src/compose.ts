@@ -22,7 +22,7 @@ import { adminSet } from './domain/authorization';
 import type { Clock } from './domain/clock';
 import { AppError, ErrorCodes } from './domain/errors';
 import { createGraphClient } from './integrations/graph';
-import { createHttpClient, type HttpClientOptions, type RetryPolicy } from './integrations/http';
+import { createHttpClient, type HttpClientOptions } from './integrations/http';
 import { createAppTokenProvider, createNetworkClient, createPartnerCenterAuth } from './integrations/identity';
 import { createPartnerCenterClient } from './integrations/partner-center';
 import { createActivityCleanup } from './jobs/activity-cleanup';
@@ -36,7 +36,6 @@ export interface ComposeOverrides {
   clock?: Clock;
   logger?: Logger;
   http?: HttpClientOptions;
-  teamsBackoff?: Partial<RetryPolicy>;
   storage?: Partial<Pick<StorageOptions, 'retryOptions' | 'requestTimeoutMs'>>;
   /** How long a turn waits for Graph before answering "later" (default 10 s, under Teams' 15 s). */
   interactiveDeadlineMs?: number;
@@ -98,7 +97,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   const graph = createGraphClient({ baseUrl: config.graph.baseUrl, getToken: () => appToken.getToken(), http });
 
   const adapter = createTeamsAdapter(config);
-  const messenger = createTeamsMessenger({ adapter, botAppId: config.bot.id ?? '', serviceUrl: config.teams.serviceUrl, backoff: overrides.teamsBackoff, logger });
+  const messenger = createTeamsMessenger({ adapter, botAppId: config.bot.id ?? '', serviceUrl: config.teams.serviceUrl, logger });
   const background = new BackgroundTasks(logger);
 
   const outboxStorage = await createOutboxStorage({
