@@ -43,7 +43,7 @@ export interface NudgeSweepDeps {
   nudges: NudgeStore;
   notices: Pick<NoticeLedger, 'list'>;
   contacts: Pick<ContactStore, 'get'>;
-  /** Absent until the exception workflow is wired: then no exception stops reminders. */
+  /** Without it (a caller with no exception workflow), no exception stops reminders. */
   exceptions?: Pick<ExceptionStore, 'listAll'>;
   settings: Pick<SettingsStore, 'get'>;
   graph: Required<Pick<Graph, 'getManager'>>;
