@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { OUTBOX_STATUSES, type OutboxRecord } from '../../domain/outbox';
 import { conversationAddressSchema } from '../address-schema';
 import { EntityReader, compact, type NewEntity, type StoredEntity } from '../entity';
-import { isEntityNotFound, storageCall } from '../errors';
 import { spreadPartition, toKey } from '../keys';
 import { TABLE_LIMITS } from '../limits';
+import { getEntityOrUndefined } from '../get-entity';
 
 /**
  * The ledger row of a key. PartitionKey = spreadPartition(key) (no hot partition), RowKey =
@@ -85,10 +85,6 @@ export function outboxRecordFromEntity(entity: StoredEntity, table: string): Out
 /** The ledger row of a key, or undefined when there is none. */
 export async function readOutboxRecord(table: TableClient, key: string): Promise<OutboxRecord | undefined> {
   const ctx = { operation: 'readOutbox', table: table.tableName, ...outboxKeysOf(key) };
-  try {
-    return outboxRecordFromEntity(await storageCall(ctx, () => table.getEntity(ctx.partitionKey, ctx.rowKey)), table.tableName);
-  } catch (error) {
-    if (isEntityNotFound(error)) return undefined;
-    throw error;
-  }
+  const entity = await getEntityOrUndefined(table, ctx);
+  return entity && outboxRecordFromEntity(entity, table.tableName);
 }
