@@ -4,7 +4,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 /**
- * Architecture rules (see /work/shared/DESIGN.md):
+ * Architecture rules (the layers are drawn in README.md, "Architecture"):
  * - src/domain is pure: no SDKs, no Node I/O, no other layer, no wall clock (a Clock is passed in).
  * - only src/bot talks to botbuilder / teams-ai / restify.
  * - production code (src) never imports the sandbox, tests, scripts or benchmarks.

@@ -1,6 +1,6 @@
 import type { ScenarioResult, SyncPhases } from './types';
 
-/** Target of the issue: our sync within 1.5× of the raw batch-transaction floor. */
+/** The target: our sync within 1.5× of the raw batch-transaction floor. */
 export const TARGET_RATIO = 1.5;
 
 export type RowKind = 'sync' | 'steady' | 'floor';

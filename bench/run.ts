@@ -19,7 +19,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { TableClient, TableServiceClient, type TransactionAction } from '@azure/data-tables';
 import { startAzurite, type AzuriteHandle } from '../scripts/lib/azurite';
-import { DEFAULT_OUTBOX_WORKER_OPTIONS } from '../src/app/outbox-worker';
+import { DEFAULT_OUTBOX_WORKER_OPTIONS } from '../src/app/outbox';
 import { tableName, TABLES } from '../src/storage';
 import { decodeJwtPayload, PARTNER_TENANT_ID, startSandbox, type SandboxHandle } from '../sandbox';
 import { LocalConnector, deliveryId, textOf } from '../test/support/connector';

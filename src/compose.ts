@@ -7,7 +7,7 @@ import { createNudgeSweep } from './app/nudge-sweep';
 import { graphCheckUnavailableMessage, reconnectAlertMessage } from './app/messages';
 import { oncePer } from './app/once-per';
 import { createNotices } from './app/notices';
-import { createOutboxWorker, type OutboxCounters, type OutboxWorkerOptions } from './app/outbox-worker';
+import { createOutboxWorker, type OutboxCounters, type OutboxWorkerOptions } from './app/outbox';
 import type { Logger, Messenger, Outbox } from './app/ports';
 import { createStatusQueries } from './app/status-queries';
 import { createSyncPrincipals } from './app/sync-principals';
@@ -23,7 +23,7 @@ import { adminSet } from './domain/authorization';
 import type { Clock } from './domain/clock';
 import { AppError, ErrorCodes } from './domain/errors';
 import { createGraphClient } from './integrations/graph';
-import { createHttpClient, type HttpClientOptions, type RetryPolicy } from './integrations/http';
+import { createHttpClient, type HttpClientOptions } from './integrations/http';
 import { createAppTokenProvider, createNetworkClient, createPartnerCenterAuth } from './integrations/identity';
 import { createPartnerCenterClient } from './integrations/partner-center';
 import { createActivityCleanup } from './jobs/activity-cleanup';
@@ -37,7 +37,6 @@ export interface ComposeOverrides {
   clock?: Clock;
   logger?: Logger;
   http?: HttpClientOptions;
-  teamsBackoff?: Partial<RetryPolicy>;
   storage?: Partial<Pick<StorageOptions, 'retryOptions' | 'requestTimeoutMs'>>;
   /** How long a turn waits for Graph before answering "later" (default 10 s, under Teams' 15 s). */
   interactiveDeadlineMs?: number;
@@ -101,7 +100,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   const graph = createGraphClient({ baseUrl: config.graph.baseUrl, getToken: () => appToken.getToken(), http });
 
   const adapter = createTeamsAdapter(config, networkClient);
-  const messenger = createTeamsMessenger({ adapter, botAppId: config.bot.id ?? '', serviceUrl: config.teams.serviceUrl, backoff: overrides.teamsBackoff, logger });
+  const messenger = createTeamsMessenger({ adapter, botAppId: config.bot.id ?? '', serviceUrl: config.teams.serviceUrl, logger });
   const background = new BackgroundTasks(logger);
 
   const outboxStorage = await createOutboxStorage({

@@ -5,7 +5,7 @@ import type { OutboxSpec, ScenarioResult } from '../types';
 
 /**
  * The outbox as production runs it: the ledger and queue on Azurite, the worker, the real Teams
- * Messenger (botbuilder, pacer, retries) over HTTP to the parent's limit-enforcing connector.
+ * Messenger (botbuilder, pacer) over HTTP to the parent's limit-enforcing connector.
  * Contacts are seeded and the messages enqueued before the clock starts; the timed section is the
  * drain, from the worker's start until every message has an outcome.
  */

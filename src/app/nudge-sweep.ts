@@ -3,20 +3,20 @@ import type { Clock } from '../domain/clock';
 import type { Principal } from '../domain/compliance';
 import type { UserContact } from '../domain/conversation';
 import { ErrorCodes, describeError, isAppError } from '../domain/errors';
-import { effectiveStatus, sameId, type ExceptionRequest } from '../domain/exception';
+import { sameId, type ExceptionRequest } from '../domain/exception';
 import { noticeId, type Notice } from '../domain/notice';
 import {
   activeStop,
   isValidZone,
   newNudgeState,
   nextNudge,
+  reconcileStop,
   recordFirstNotice,
   recordSent,
-  resumeNudges,
   stopFor,
+  wantedStop,
   type NudgeDecision,
   type NudgePolicy,
-  type NudgeStop,
 } from '../domain/nudge';
 import { adminsMessage, managerMessage, reminderMessage } from './nudge-messages';
 import type {
@@ -43,7 +43,7 @@ export interface NudgeSweepDeps {
   nudges: NudgeStore;
   notices: Pick<NoticeLedger, 'list'>;
   contacts: Pick<ContactStore, 'get'>;
-  /** Absent until the exception workflow is wired: then no exception stops reminders. */
+  /** Without it (a caller with no exception workflow), no exception stops reminders. */
   exceptions?: Pick<ExceptionStore, 'listAll'>;
   settings: Pick<SettingsStore, 'get'>;
   graph: Required<Pick<Graph, 'getManager'>>;
@@ -96,30 +96,22 @@ interface Commit {
   messages: OutboxMessage[];
   next: StoredNudgeState;
 }
-/** Exception statuses that hold reminders while Microsoft or the admins decide. */
-const PENDING = new Set(['inReview', 'approved', 'submittedToMicrosoft']);
+
+/** What one sweep knows, shared by every user it looks at. */
+interface SweepRun {
+  now: Date;
+  calendar: BusinessCalendar | undefined;
+  stateOf: ReadonlyMap<string, StoredNudgeState>;
+  firstNotices: ReadonlyMap<string, Notice>;
+  exceptions: readonly ExceptionRequest[];
+  /** The user's manager from Graph, asked at most once per user and sweep. */
+  managerOf: (objectId: string) => ReturnType<NudgeSweepDeps['graph']['getManager']>;
+  summary: NudgeSweepSummary;
+}
 
 /** The idempotency key of one outgoing nudge: a redelivered or repeated enqueue sends nothing twice. */
 export function nudgeKey(objectId: string, episode: number, what: string, recipient?: string): string {
   return `nudge:${objectId}:${episode}:${what}${recipient ? `:${recipient}` : ''}`;
-}
-
-function sameStop(a: NudgeStop | undefined, b: NudgeStop | undefined): boolean {
-  return a?.reason === b?.reason && a?.until?.getTime() === b?.until?.getTime();
-}
-
-/** The stop an exception imposes at `now`: pending (in review, approved, at Microsoft) or granted until its end. */
-export function exceptionStop(requests: readonly ExceptionRequest[], now: Date): NudgeStop | undefined {
-  let granted: NudgeStop | undefined;
-  for (const r of requests) {
-    const status = effectiveStatus(r, now);
-    if (PENDING.has(status)) return { reason: 'exceptionPending' };
-    if (status === 'granted') {
-      if (!r.grantedUntil) return { reason: 'exceptionGranted' };
-      if (!granted?.until || granted.until.getTime() < r.grantedUntil.getTime()) granted = { reason: 'exceptionGranted', until: r.grantedUntil };
-    }
-  }
-  return granted;
 }
 
 /**
@@ -190,12 +182,13 @@ export function createNudgeSweep(deps: NudgeSweepDeps) {
         return lookup;
       };
 
+      const run: SweepRun = { now, calendar, stateOf, firstNotices, exceptions, managerOf, summary };
       const due: Commit[] = [];
       for (const p of principals) {
         if (p.status === 'compliant') continue;
         summary.users += 1;
         try {
-          const step = await nudgeOne(p, stateOf.get(p.objectId), firstNotices, exceptions.filter((r) => sameId(r.requesterId, p.objectId)), calendar, now, managerOf, summary);
+          const step = await nudgeOne(p, run);
           if (step) due.push(step);
         } catch (error) {
           // One user's failure (storage blip, Graph down) must not stop everyone else's.
@@ -258,19 +251,13 @@ export function createNudgeSweep(deps: NudgeSweepDeps) {
     return p.episodeStartedAt;
   }
 
-  async function nudgeOne(
-    p: Principal,
-    stored: StoredNudgeState | undefined,
-    notices: ReadonlyMap<string, Notice>,
-    requests: readonly ExceptionRequest[],
-    calendar: BusinessCalendar | undefined,
-    now: Date,
-    managerOf: (objectId: string) => ReturnType<NudgeSweepDeps['graph']['getManager']>,
-    summary: NudgeSweepSummary,
-  ): Promise<Commit | undefined> {
+  /** One user's step in a sweep: the state saved when it changed, and the due step's commit, if any. */
+  async function nudgeOne(p: Principal, run: SweepRun): Promise<Commit | undefined> {
+    const { now, calendar, managerOf, summary } = run;
+    const stored = run.stateOf.get(p.objectId);
     // A new episode starts from a fresh state, replacing the old row under its etag.
     const current: StoredNudgeState = stored && stored.episode === p.episode ? stored : { ...newNudgeState(p.objectId, p.episode), etag: stored?.etag };
-    let state: StoredNudgeState = recordFirstNotice(current, firstNoticeAt(p, notices));
+    let state: StoredNudgeState = recordFirstNotice(current, firstNoticeAt(p, run.firstNotices));
     let dirty = state !== stored;
 
     if (p.status === 'verificationPending') {
@@ -281,21 +268,11 @@ export function createNudgeSweep(deps: NudgeSweepDeps) {
     }
 
     const contact = await deps.contacts.get(tenantId, p.objectId);
-    const blocked = contact?.unreachable?.reason === 'blocked';
-    const wanted: NudgeStop | undefined = blocked ? { reason: 'blocked' } : exceptionStop(requests, now);
-    const had = state.stopped;
-    if (had?.reason !== 'notInTenant' && !sameStop(had, wanted)) {
-      if (wanted) {
-        state = stopFor(state, wanted.reason, wanted.until);
-        dirty = true;
-      } else if (had && !(had.reason === 'exceptionGranted' && had.until)) {
-        // The exception was rejected or withdrawn, or the user can be reached again. (A granted
-        // exception with an end date lifts on its own at that date.)
-        state = resumeNudges(state, now);
-        dirty = true;
-      }
-    }
-    if (wanted?.reason === 'blocked' && had?.reason !== 'blocked') {
+    const requests = run.exceptions.filter((r) => sameId(r.requesterId, p.objectId));
+    const stop = reconcileStop(state, wantedStop({ blocked: contact?.unreachable?.reason === 'blocked', requests }, now), now);
+    state = stop.state;
+    dirty ||= stop.changed;
+    if (stop.newlyBlocked) {
       // Tell the admins once per episode: the key makes a repeat after a crash a no-op.
       await deps.outbox.enqueue(adminMessages('blocked', p, state, contact, 'blocked'));
     }

@@ -3,7 +3,7 @@ import type { Logger, Messenger, OutboundMessage } from '../app/ports';
 import type { ConversationAddress } from '../domain/conversation';
 import { AppError, ErrorCodes, type ErrorCode } from '../domain/errors';
 import { TeamsPacer } from '../integrations/teams/pacer';
-import { DEFAULT_RETRY_POLICY, backoffDelayMs, parseRetryAfterMs, type RetryPolicy } from '../integrations/http';
+import { parseRetryAfterMs } from '../integrations/http';
 
 export interface TeamsMessengerOptions {
   adapter: CloudAdapter;
@@ -12,13 +12,9 @@ export interface TeamsMessengerOptions {
   /** Service URL for conversations the bot starts (no captured address yet). */
   serviceUrl: string;
   pacer?: TeamsPacer;
-  backoff?: Partial<RetryPolicy>;
-  sleep?: (ms: number) => Promise<void>;
   logger: Logger;
 }
 
-/** Teams asks callers to retry these (412 included), honouring Retry-After, else jittered backoff. */
-const RETRYABLE_TEAMS_STATUSES = new Set([412, 429, 502, 503, 504]);
 
 interface ConnectorFailure {
   status?: number;
@@ -71,7 +67,7 @@ function toAppError(failure: ConnectorFailure, cause: unknown): AppError {
   if (status === 403 && code === 'BotNotInConversationRoster') return known(ErrorCodes.TeamsNotInRoster, 'MFA Shepherd is no longer in this chat (uninstalled).');
   if (status === 403) return known(ErrorCodes.TeamsBlocked, `Teams refused the message (${code ?? 'Forbidden'}).`);
   if (status === 404) return known(ErrorCodes.TeamsConversationGone, 'The chat no longer exists.');
-  if (status === 429) return known(ErrorCodes.TeamsThrottled, 'Teams kept throttling MFA Shepherd (429).', true);
+  if (status === 429) return known(ErrorCodes.TeamsThrottled, 'Teams throttled MFA Shepherd (429).', true);
   return known(ErrorCodes.TeamsUnavailable, `Teams could not be reached: ${message}`, true);
 }
 
@@ -92,40 +88,37 @@ export function toActivity(message: OutboundMessage): Partial<Activity> {
 
 /**
  * The Messenger port over botbuilder's CloudAdapter: proactive 1:1 sends paced under Teams' limits,
- * with bounded retries on 429/412/502/503/504 (botbuilder itself retries a 429 with Retry-After a few
- * times, then throws — that throw lands here) and Teams' errors mapped to stable codes.
+ * Teams' errors mapped to stable codes.
+ *
+ * One call per send: retries are not the Messenger's. Below it, the Bot Connector client's HTTP
+ * pipeline (inside botbuilder, not configurable through it) already waits out Teams' Retry-After on
+ * 429/503 and backs off on other 5xx and network errors, up to 3 times. Above it, the outbox owns
+ * retries (redelivery counted per key in its durable ledger, a doubling delay never shorter than
+ * Teams' Retry-After, parked after its maximum), and the first-notice sweep releases its claim for
+ * the next sweep. What the Messenger adds is that a Retry-After holds the conversation in the
+ * pacer, so no send to that chat leaves early, whichever caller makes it.
  */
 export function createTeamsMessenger(options: TeamsMessengerOptions): Messenger {
   const pacer = options.pacer ?? new TeamsPacer();
-  const backoff: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 5, ...options.backoff };
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
-  async function withRetries<T>(conversationKey: string, call: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const done = await pacer.acquire(conversationKey);
-      try {
-        const result = await call();
-        done();
-        return result;
-      } catch (error) {
-        done();
-        const failure = readConnectorError(error);
-        const retryable = failure.status === undefined || RETRYABLE_TEAMS_STATUSES.has(failure.status);
-        if (!retryable || attempt >= backoff.maxAttempts) throw toAppError(failure, error);
-        const delay =
-          failure.retryAfterMs === undefined
-            ? backoffDelayMs(backoff, attempt, Math.random)
-            : Math.min(failure.retryAfterMs, backoff.maxRetryAfterMs);
-        options.logger.warn({ status: failure.status, code: failure.code, attempt, delayMs: delay }, 'Teams send failed; retrying');
-        await sleep(delay);
-      }
+  async function paced<T>(conversationKey: string, call: () => Promise<T>): Promise<T> {
+    const done = await pacer.acquire(conversationKey);
+    try {
+      return await call();
+    } catch (error) {
+      const failure = readConnectorError(error);
+      if (failure.retryAfterMs !== undefined) pacer.holdOff(conversationKey, failure.retryAfterMs);
+      options.logger.debug({ status: failure.status, code: failure.code, retryAfterMs: failure.retryAfterMs }, 'Teams send failed');
+      throw toAppError(failure, error);
+    } finally {
+      done();
     }
   }
 
   return {
     async send(to, message) {
       let activityId: string | undefined;
-      await withRetries(to.conversationId, async () => {
+      await paced(to.conversationId, async () => {
         // The adapter hands errors thrown inside the callback to onTurnError and does not rethrow
         // them, so a 403/404/429 would look like success: catch it here and rethrow outside.
         let failure: { error: unknown } | undefined;
@@ -143,7 +136,7 @@ export function createTeamsMessenger(options: TeamsMessengerOptions): Messenger 
     },
 
     async update(to, activityId, message) {
-      await withRetries(to.conversationId, async () => {
+      await paced(to.conversationId, async () => {
         let failure: { error: unknown } | undefined;
         await options.adapter.continueConversationAsync(options.botAppId, referenceOf(to), async (context) => {
           try {
@@ -158,7 +151,7 @@ export function createTeamsMessenger(options: TeamsMessengerOptions): Messenger 
 
     async createPersonalConversation(user) {
       let address: ConversationAddress | undefined;
-      await withRetries(`create:${user.aadObjectId}`, () =>
+      await paced(`create:${user.aadObjectId}`, () =>
         options.adapter.createConversationAsync(
           options.botAppId,
           'msteams',

@@ -2,7 +2,7 @@ import type { SlaState } from '../domain/calendar';
 import type { AuditEntry, DraftFields, DraftInput, EffectiveStatus, FieldError, ReasonCategory } from '../domain/exception';
 
 /**
- * Models of the technical-exception cards (issue 3). Plain data: the use cases read storage and the
+ * Models of the technical-exception cards. Plain data: the use cases read storage and the
  * domain, then pass what a card shows. Names are display names already resolved; ids are request ids
  * (ours), never an actor. Times are `Date`s: a card shows them in `readerZone` when it is known
  * (`formatInstant`), else lets the Teams client render them in the reader's own zone (DATE/TIME).

@@ -12,7 +12,7 @@ export const Verbs = {
   AdminSync: 'admin.sync',
   AdminSummary: 'admin.summary',
   Help: 'help',
-  // The technical-exception workflow (issue 3). Card data carries the request id (and the review
+  // The technical-exception workflow. Card data carries the request id (and the review
   // round where a click on an older card must be refused), never the actor.
   /** Open the reason step (a new request, or "Choose another reason" on an existing one). */
   ExceptionStart: 'exc.start',

@@ -3,9 +3,10 @@ import { conversationAddressSchema } from './address-schema';
 import type { ContactActivity, ContactStore } from '../app/ports';
 import type { UnreachableReason, UserContact } from '../domain/conversation';
 import { EntityReader, compact, type NewEntity, type StoredEntity } from './entity';
-import { isEntityNotFound, storageCall, toStorageError } from './errors';
+import { storageCall, toStorageError } from './errors';
 import { toKey } from './keys';
 import { assertEntityWithinLimits } from './limits';
+import { getEntityOrUndefined } from './get-entity';
 
 /**
  * PartitionKey = tenantId, RowKey = aadObjectId. The unreachable mark lives in three properties;
@@ -77,13 +78,8 @@ export function createContactStore(client: TableClient): ContactStore {
 
   const get = async (tenantId: string, aadObjectId: string): Promise<UserContact | undefined> => {
     const ctx = { operation: 'getContact', table, partitionKey: toKey(tenantId), rowKey: toKey(aadObjectId) };
-    try {
-      const entity = await storageCall(ctx, () => client.getEntity(ctx.partitionKey, ctx.rowKey));
-      return contactFromEntity(entity, table);
-    } catch (error) {
-      if (isEntityNotFound(error)) return undefined;
-      throw error;
-    }
+    const entity = await getEntityOrUndefined(client, ctx);
+    return entity && contactFromEntity(entity, table);
   };
 
   return {

@@ -5,7 +5,7 @@ import type { AuditEntry, ExceptionRequest } from '../domain/exception';
 import { canonicalId } from '../domain/principal';
 import { planTransactions } from './batch';
 import { requireEtag, type StoredEntity } from './entity';
-import { isEntityNotFound, storageCall, toStorageError, toTransactionError, type StorageContext } from './errors';
+import { storageCall, toStorageError, toTransactionError, type StorageContext } from './errors';
 import {
   AFTER_SEPARATOR,
   AUDIT_PREFIX,
@@ -20,6 +20,7 @@ import {
   requestToEntity,
 } from './exception-entities';
 import { assertEntityWithinLimits } from './limits';
+import { getEntityOrUndefined } from './get-entity';
 
 /**
  * ExceptionStore on one table; the row layout is in exception-entities.ts. A state change is one
@@ -121,13 +122,8 @@ export function createExceptionStore(client: TableClient): ExceptionStore {
 
     async get(id) {
       const ctx = { operation: 'getExceptionRequest', table, partitionKey: requestPartition(id), rowKey: REQUEST_ROW };
-      try {
-        const entity = await storageCall(ctx, () => client.getEntity(ctx.partitionKey, REQUEST_ROW));
-        return requestFromEntity(entity, table);
-      } catch (error) {
-        if (isEntityNotFound(error)) return undefined;
-        throw error;
-      }
+      const entity = await getEntityOrUndefined(client, ctx);
+      return entity && requestFromEntity(entity, table);
     },
 
     async apply(next, audit) {

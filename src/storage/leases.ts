@@ -4,6 +4,7 @@ import { ErrorCodes, isAppError } from '../domain/errors';
 import { EntityReader, type NewEntity, type StoredEntity } from './entity';
 import { isEntityNotFound, storageCall } from './errors';
 import { toKey } from './keys';
+import { getEntityOrUndefined } from './get-entity';
 
 /**
  * PartitionKey = 'lease', RowKey = the lease name. A lease is held by `holder` until `expiresAt`.
@@ -38,13 +39,8 @@ export function createLeaseStore(client: TableClient): LeaseStore {
   /** The lease as stored, or undefined when there is none. */
   const read = async (name: string): Promise<{ lease: Lease; etag: string } | undefined> => {
     const c = ctx('readLease', name);
-    try {
-      const entity = await storageCall(c, () => client.getEntity(PARTITION, c.rowKey));
-      return { lease: leaseFromEntity(entity, table), etag: entity.etag };
-    } catch (error) {
-      if (isEntityNotFound(error)) return undefined;
-      throw error;
-    }
+    const entity = await getEntityOrUndefined(client, { ...c, partitionKey: PARTITION });
+    return entity && { lease: leaseFromEntity(entity, table), etag: entity.etag };
   };
 
   return {

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { NudgeStore, StoredNudgeState } from '../app/ports';
 import type { EscalationRecord, NudgeState, StopReason } from '../domain/nudge';
 import { EntityReader, compact, requireEtag, type NewEntity, type StoredEntity } from './entity';
-import { isEntityNotFound, storageCall, toStorageError } from './errors';
+import { storageCall, toStorageError } from './errors';
 import { toKey } from './keys';
 import { assertEntityWithinLimits } from './limits';
+import { getEntityOrUndefined } from './get-entity';
 
 /**
  * PartitionKey = tenantId, RowKey = objectId (both through toKey): one row per user, holding the
@@ -82,13 +83,8 @@ export function createNudgeStore(client: TableClient): NudgeStore {
 
     async get(tenantId, objectId) {
       const ctx = { operation: 'getNudge', table, partitionKey: toKey(tenantId), rowKey: toKey(objectId) };
-      try {
-        const entity = await storageCall(ctx, () => client.getEntity(ctx.partitionKey, ctx.rowKey));
-        return nudgeFromEntity(entity, table);
-      } catch (error) {
-        if (isEntityNotFound(error)) return undefined;
-        throw error;
-      }
+      const entity = await getEntityOrUndefined(client, ctx);
+      return entity && nudgeFromEntity(entity, table);
     },
 
     async save(tenantId, state) {

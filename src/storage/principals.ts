@@ -4,9 +4,10 @@ import type { PrincipalStore } from '../app/ports';
 import type { ComplianceStatus, Principal, Resolution, Verification } from '../domain/compliance';
 import { planTransactions, submitTransactions, type PlannedTransaction, type TransactionObserver } from './batch';
 import { EntityReader, compact, requireEtag, type NewEntity, type StoredEntity } from './entity';
-import { isEntityNotFound, storageCall, toStorageError } from './errors';
+import { storageCall, toStorageError } from './errors';
 import { toKey } from './keys';
 import { assertEntityWithinLimits } from './limits';
+import { getEntityOrUndefined } from './get-entity';
 
 /** PartitionKey = tenantId, RowKey = objectId (both through toKey). */
 
@@ -115,13 +116,8 @@ export function createPrincipalStore(client: TableClient, options: PrincipalStor
 
     async get(tenantId, objectId) {
       const ctx = { operation: 'getPrincipal', table, partitionKey: toKey(tenantId), rowKey: toKey(objectId) };
-      try {
-        const entity = await storageCall(ctx, () => client.getEntity(ctx.partitionKey, ctx.rowKey));
-        return principalFromEntity(entity, table);
-      } catch (error) {
-        if (isEntityNotFound(error)) return undefined;
-        throw error;
-      }
+      const entity = await getEntityOrUndefined(client, ctx);
+      return entity && principalFromEntity(entity, table);
     },
 
     async save(principal) {

@@ -5,6 +5,7 @@ import { isEntityNotFound, storageCall } from './errors';
 import { toKey } from './keys';
 import { assertEntityWithinLimits } from './limits';
 import { CIPHER_ALGORITHM, assertEncryptionKey, seal, unseal, type SealedSecret } from './secret-cipher';
+import { getEntityOrUndefined } from './get-entity';
 
 /**
  * PartitionKey = 'secret', RowKey = the secret's name. Stored: algorithm, IV, auth tag and the
@@ -62,13 +63,8 @@ export function createSecretStore(client: TableClient, key: Buffer): SecretStore
   return {
     async get(name) {
       const c = ctx('getSecret', name);
-      let entity: StoredEntity;
-      try {
-        entity = await storageCall(c, () => client.getEntity(PARTITION, c.rowKey));
-      } catch (error) {
-        if (isEntityNotFound(error)) return undefined;
-        throw error;
-      }
+      const entity = await getEntityOrUndefined(client, { ...c, partitionKey: PARTITION });
+      if (!entity) return undefined;
       return unseal(key, name, sealedFromEntity(entity, table));
     },
 

@@ -1,9 +1,10 @@
 import type { TableClient } from '@azure/data-tables';
 import type { SettingName, SettingsStore } from '../app/ports';
 import { EntityReader, requireEtag, type NewEntity } from './entity';
-import { isEntityNotFound, storageCall } from './errors';
+import { storageCall } from './errors';
 import { toKey } from './keys';
 import { assertEntityWithinLimits } from './limits';
+import { getEntityOrUndefined } from './get-entity';
 
 /**
  * PartitionKey = 'setting', RowKey = the setting's name, `value` = the value as JSON. Dates are
@@ -50,14 +51,10 @@ export function createSettingsStore(client: TableClient): SettingsStore {
   return {
     async get<T>(name: SettingName) {
       const c = ctx('getSetting', name);
-      try {
-        const entity = await storageCall(c, () => client.getEntity(PARTITION, c.rowKey));
-        const r = new EntityReader(entity, table);
-        return { value: deserializeSetting(r.string('value')) as T, etag: r.etag };
-      } catch (error) {
-        if (isEntityNotFound(error)) return undefined;
-        throw error;
-      }
+      const entity = await getEntityOrUndefined(client, { ...c, partitionKey: PARTITION });
+      if (!entity) return undefined;
+      const r = new EntityReader(entity, table);
+      return { value: deserializeSetting(r.string('value')) as T, etag: r.etag };
     },
 
     async put<T>(name: SettingName, value: T, etag?: string) {

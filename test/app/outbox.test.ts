@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import { QueueClient } from '@azure/storage-queue';
-import type { ParkedReport, UndeliverableReport } from '../../src/app/outbox-worker';
+import type { ParkedReport, UndeliverableReport } from '../../src/app/outbox';
 import { ErrorCodes } from '../../src/domain/errors';
 import { PACK_KEYS, decodeQueued, encodeQueued } from '../../src/storage/outbox';
 import { LocalConnector, deliveryId } from '../support/connector';
@@ -131,6 +131,29 @@ describe('outbox', () => {
     expect(accepted!.at - Math.max(...throttledAt)).toBeGreaterThanOrEqual(950);
   });
 
+  it('when Teams keeps answering 429 with Retry-After past what one send waits out, then the outbox redelivers the key no sooner than Teams asks, and it arrives once', async () => {
+    const r = await rig({ worker: { ...FAST, retryBaseDelayMs: 100 } });
+    await seedContacts(r.storage, connector.url, ['ray']);
+    // The connector client inside botbuilder waits out a Retry-After 3 times; the 4th 429 reaches the outbox.
+    connector.fail({ on: 'send', status: 429, retryAfterSeconds: 1, times: 4, conversationId: conversationOf('ray') });
+    await r.outbox.enqueue([messageTo('ray')]);
+    const worker = r.newWorker();
+    worker.start();
+    try {
+      await until('the message sent', () => worker.stats().sent === 1);
+    } finally {
+      await worker.stop();
+    }
+
+    expect(deliveriesOf(['ray'])).toEqual([1]);
+    expect(connector.failed).toHaveLength(4);
+    const accepted = connector.sent.find((s) => s.conversationId === conversationOf('ray'));
+    // Redelivered after the Retry-After (1 s), not after the 100 ms the outbox's own backoff would allow.
+    expect(accepted!.at - connector.failed[3]!.at).toBeGreaterThanOrEqual(950);
+    expect(worker.stats()).toMatchObject({ sent: 1, retried: 1 });
+    expect(await r.store.get('test:ray')).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
   it('when one user gets more than Teams allows per conversation, then the pacer keeps under the limits and every message arrives once', async () => {
     const r = await rig();
     await seedContacts(r.storage, connector.url, ['cid']);
@@ -145,9 +168,9 @@ describe('outbox', () => {
 
   it('when a message keeps failing, then it is parked and reported after the maximum deliveries, not retried forever', async () => {
     const parked: ParkedReport[] = [];
-    const r = await rig({ teamsBackoff: { maxAttempts: 1 }, callbacks: { onParked: (p) => void parked.push(p) } });
+    const r = await rig({ callbacks: { onParked: (p) => void parked.push(p) } });
     await seedContacts(r.storage, connector.url, ['dan']);
-    // 412: Teams asks for a retry, and botbuilder does not retry it itself, so each delivery is one call.
+    // 412 with no Retry-After: the Messenger sends once, the outbox owns the retry, so each delivery is one call.
     connector.fail({ on: 'send', status: 412, times: 1_000, conversationId: conversationOf('dan') });
     await r.outbox.enqueue([messageTo('dan')]);
     const worker = r.newWorker({ maxDeliveries: 3 });
@@ -265,10 +288,10 @@ describe('outbox', () => {
   });
 
   it('when one key of a pack fails once, then only that key is queued again for later and delivered; the others are sent once and not redelivered', async () => {
-    const r = await rig({ teamsBackoff: { maxAttempts: 1 } });
+    const r = await rig();
     const users = userIds(5, 'rt');
     await seedContacts(r.storage, connector.url, users);
-    connector.fail({ on: 'send', status: 412, times: 1, conversationId: conversationOf('rt-00002') }); // botbuilder does not retry a 412 itself; the Messenger's one attempt gives it to the outbox
+    connector.fail({ on: 'send', status: 412, times: 1, conversationId: conversationOf('rt-00002') }); // no Retry-After: the Messenger's one attempt gives it to the outbox
     await r.outbox.enqueue(users.map((u) => messageTo(u)));
     expect(await queueLength(r.queueName)).toBe(1);
     const worker = r.newWorker();
@@ -288,7 +311,7 @@ describe('outbox', () => {
 
   it('when one key of a pack keeps failing, then it alone is parked after the maximum deliveries, and the poison queue names only that key', async () => {
     const parked: ParkedReport[] = [];
-    const r = await rig({ teamsBackoff: { maxAttempts: 1 }, callbacks: { onParked: (p) => void parked.push(p) } });
+    const r = await rig({ callbacks: { onParked: (p) => void parked.push(p) } });
     const users = userIds(4, 'pp');
     await seedContacts(r.storage, connector.url, users);
     connector.fail({ on: 'send', status: 412, times: 1_000, conversationId: conversationOf('pp-00001') });

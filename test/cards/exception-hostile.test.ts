@@ -15,7 +15,7 @@ import { TEAMS_CARD_BYTES, actionsOf, allText, bytes, input, jsonWithoutInputVal
 import { completeFields, exceptionSamples as s } from './exception-samples';
 
 /**
- * Issue 3's quality bar: a justification holding template expressions, a Markdown link and 10,000
+ * The quality bar: a justification holding template expressions, a Markdown link and 10,000
  * characters renders inert (nothing evaluated, Markdown escaped as src/cards/text.ts does) and
  * bounded (display text clipped with a note, the card under Teams' 28 KB).
  */

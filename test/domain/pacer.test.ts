@@ -45,4 +45,17 @@ describe('TeamsPacer', () => {
     await pacer.acquire('conv-late');
     expect(t.now()).toBe(1120);
   });
+
+  it('when Teams answered a conversation with Retry-After, then no send to it leaves before the wait is over, and other conversations are not held', async () => {
+    const t = virtualTime();
+    const pacer = new TeamsPacer(t);
+    (await pacer.acquire('conv-held'))();
+    pacer.holdOff('conv-held', 3_000);
+    pacer.holdOff('conv-held', 1_000); // a shorter, later answer does not shorten the hold
+
+    await pacer.acquire('conv-other');
+    expect(t.now()).toBe(0);
+    await pacer.acquire('conv-held');
+    expect(t.now()).toBe(3_000);
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * The technical-exception workflow end to end (issue 3): in headless Chromium through the Agents
+ * The technical-exception workflow end to end: in headless Chromium through the Agents
  * Playground, a user files a request, an admin at another Playground approves it, and the requester
  * sees the outcome. The real bot (in-process, real HTTP), Azurite, the sandbox for Partner Center /
  * Graph / Entra.

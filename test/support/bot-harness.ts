@@ -46,7 +46,6 @@ export interface BotHarness {
 export const HARNESS_OVERRIDES: ComposeOverrides = {
   scheduler: false,
   http: { retry: { baseDelayMs: 10, maxDelayMs: 50 }, timeoutMs: 2_000 },
-  teamsBackoff: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 1_500 },
   outbox: { idlePollMs: 25, retryBaseDelayMs: 200, retryMaxDelayMs: 1_000 },
 };
 

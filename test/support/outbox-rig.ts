@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createOutboxWorker, type OutboxWorker, type OutboxWorkerDeps, type OutboxWorkerOptions } from '../../src/app/outbox-worker';
+import { createOutboxWorker, type OutboxWorker, type OutboxWorkerDeps, type OutboxWorkerOptions } from '../../src/app/outbox';
 import type { Graph, Logger, Messenger, Outbox, OutboxMessage, OutboxStore } from '../../src/app/ports';
 import { createTeamsAdapter } from '../../src/bot/adapter';
 import { createTeamsMessenger } from '../../src/bot/teams-messenger';
 import type { ConversationAddress } from '../../src/domain/conversation';
 import { AppError, ErrorCodes } from '../../src/domain/errors';
-import type { RetryPolicy } from '../../src/integrations/http';
 import { createLogger } from '../../src/logging';
 import { createOutboxStorage, createStorage, DEFAULT_RETRY_OPTIONS, type Storage, type StorageRetryOptions } from '../../src/storage';
 import { systemClock } from '../../src/system-clock';
@@ -23,7 +22,6 @@ export interface OutboxRigOptions {
   /** The LocalConnector's URL: every user's chat lives there. */
   connectorUrl: string;
   worker?: Partial<OutboxWorkerOptions>;
-  teamsBackoff?: Partial<RetryPolicy>;
   storageRetry?: Partial<StorageRetryOptions>;
   requestTimeoutMs?: number;
   appCatalogId?: string;
@@ -95,7 +93,6 @@ export async function startOutboxRig(o: OutboxRigOptions): Promise<OutboxRig> {
       adapter: createTeamsAdapter({ bot: { type: 'MultiTenant' } }),
       botAppId: '',
       serviceUrl: o.connectorUrl,
-      backoff: { baseDelayMs: 10, maxDelayMs: 1_000, ...o.teamsBackoff },
       logger,
     });
   const messenger = newMessenger();

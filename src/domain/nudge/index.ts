@@ -26,3 +26,4 @@ export {
 } from './state';
 export { closedDays, nextNudge, type NudgeAction, type NudgeContext, type NudgeDecision } from './next';
 export { isValidZone, localLabel } from './working-time';
+export { exceptionStop, reconcileStop, sameStop, wantedStop } from './stops';

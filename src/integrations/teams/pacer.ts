@@ -69,6 +69,8 @@ export class TeamsPacer {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly conversationLimits: readonly RateWindow[];
+  /** Conversations Teams asked us to leave alone (Retry-After): no send before this time. */
+  private readonly holds = new Map<string, number>();
   private acquired = 0;
 
   constructor(options: PacerOptions = {}) {
@@ -91,7 +93,7 @@ export class TeamsPacer {
     }
     for (;;) {
       const now = this.now();
-      const wait = Math.max(this.global.waitFor(now), conversation.waitFor(now));
+      const wait = Math.max(this.global.waitFor(now), conversation.waitFor(now), (this.holds.get(conversationId) ?? now) - now);
       if (wait <= 0) {
         this.global.record(now);
         conversation.record(now);
@@ -106,9 +108,19 @@ export class TeamsPacer {
     }
   }
 
+  /**
+   * Teams answered a send to `conversationId` with Retry-After: no send to it leaves before that
+   * time has passed, whichever caller makes it (a redelivery, a sweep, a repeat).
+   */
+  holdOff(conversationId: string, ms: number): void {
+    const until = this.now() + Math.max(0, ms);
+    if (until > (this.holds.get(conversationId) ?? 0)) this.holds.set(conversationId, until);
+  }
+
   /** Forget conversations with no send in the longest window (bounded memory for 100k users). */
   prune(): void {
     const now = this.now();
+    for (const [id, until] of this.holds) if (until <= now) this.holds.delete(id);
     for (const [id, window] of this.conversations) {
       window.waitFor(now);
       if (window.idle) this.conversations.delete(id);
