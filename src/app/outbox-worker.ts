@@ -68,8 +68,8 @@ export interface OutboxWorkerDeps {
   options?: Partial<OutboxWorkerOptions>;
   onUndeliverable?: (report: UndeliverableReport) => Promise<void> | void;
   onParked?: (report: ParkedReport) => Promise<void> | void;
-  /** After Teams accepted a message and the ledger says so (tests, benchmarks). */
-  onSent?: (record: OutboxRecord) => void;
+  /** After Teams accepted a message and the ledger says so (an approval card's activity id kept; tests, benchmarks). Awaited; a failure is logged. */
+  onSent?: (record: OutboxRecord) => Promise<void> | void;
 }
 
 export interface OutboxCounters {
@@ -316,7 +316,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       else if (isAppError(error, ErrorCodes.StorageConflict)) return 'lost';
       else saved = await store.save({ ...sent, etag: now?.status === 'sending' && now.claimedBy === d.messageId ? now.etag : sent.etag }); // one more try for a passing storage blip
     }
-    deps.onSent?.(saved);
+    await report_(deps.onSent, saved);
     await removeRecorded(lease);
     return 'sent';
   }
