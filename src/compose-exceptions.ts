@@ -6,9 +6,9 @@ import { createExceptionFollowUps } from './app/exception-follow-ups';
 import { auditCsv, exportFilename, requestsCsv } from './app/exception-export';
 import { createDirectory, createExceptionMessages } from './app/exception-views';
 import { createExceptions } from './app/exceptions';
+import { createExceptionWorkflow } from './app/exception-workflow';
 import type { Logger, Messenger, Outbox, OutboxStore } from './app/ports';
 import { createSla } from './app/sla';
-import type { ExceptionFeature } from './bot/deps';
 import type { Config } from './config';
 import { adminSet, isAdmin } from './domain/authorization';
 import type { Clock } from './domain/clock';
@@ -73,7 +73,7 @@ export function composeExceptions(parts: {
   const links = createDownloadLinks({ encryptionKey: config.tokenEncryptionKey, clock });
   let listeningAt = '';
 
-  const feature: ExceptionFeature = {
+  const feature = createExceptionWorkflow({
     exceptions,
     sla,
     closures: createClosures({ settings: storage.settings, calendar: config.businessCalendar }),
@@ -81,7 +81,10 @@ export function composeExceptions(parts: {
     settings: storage.settings,
     links,
     publicBaseUrl: () => config.publicBaseUrl ?? listeningAt,
-  };
+    upnOf: async (id) => (await storage.principals.get(tenantId, id))?.upn,
+    clock,
+    logger,
+  });
 
   /** GET /exports/:token — the link is a 15-minute bearer token; its admin is checked again now. */
   const exports = async (token: string) => {
