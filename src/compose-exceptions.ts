@@ -2,16 +2,18 @@ import type { BackgroundTasks } from './app/background';
 import { createClosures } from './app/closures';
 import { createDownloadLinks } from './app/download-links';
 import { createExceptionEffects } from './app/exception-effects';
+import { createExceptionFollowUps } from './app/exception-follow-ups';
 import { auditCsv, exportFilename, requestsCsv } from './app/exception-export';
 import { createDirectory, createExceptionMessages } from './app/exception-views';
 import { createExceptions } from './app/exceptions';
-import type { Logger, Messenger, Outbox } from './app/ports';
+import { createExceptionWorkflow } from './app/exception-workflow';
+import type { Logger, Messenger, Outbox, OutboxStore } from './app/ports';
 import { createSla } from './app/sla';
-import type { ExceptionFeature } from './bot/deps';
 import type { Config } from './config';
 import { adminSet, isAdmin } from './domain/authorization';
 import type { Clock } from './domain/clock';
-import { AppError, ErrorCodes, describeError } from './domain/errors';
+import type { OutboxRecord } from './domain/outbox';
+import { AppError, ErrorCodes } from './domain/errors';
 import { canonicalId } from './domain/principal';
 import { exclusivePerInterval } from './jobs/exclusive';
 import type { Storage } from './storage';
@@ -22,6 +24,8 @@ export function composeExceptions(parts: {
   storage: Storage;
   messenger: Messenger;
   outbox: Outbox;
+  /** The outbox ledger: approval cards' activity ids, should the hook after their send not have recorded one. */
+  outboxLedger?: Pick<OutboxStore, 'get'>;
   background: BackgroundTasks;
   clock: Clock;
   logger: Logger;
@@ -41,24 +45,19 @@ export function composeExceptions(parts: {
     contacts: storage.contacts,
     messenger,
     outbox,
+    ledger: parts.outboxLedger,
     messages,
     logger,
   });
+  const followUps = createExceptionFollowUps({ store: storage.exceptions, effects, background, logger });
   const exceptions = createExceptions({
     store: storage.exceptions,
     adminIds: admins,
     approverIds: adminSet(config.approverAadObjectIds),
     clock,
     logger,
-    // After the turn: approval cards, the requester told, the pack to the admins. A failure is logged, never lost silently.
-    onChange: (change) =>
-      background.run(`exception ${change.audit.action}`, async () => {
-        try {
-          await effects(change);
-        } catch (error) {
-          logger.error({ requestId: change.after.id, action: change.audit.action, err: describeError(error) }, 'exception follow-up messages failed');
-        }
-      }),
+    // What a change owes is stored with it; this runs it at once (the sweep catches what a crash left).
+    followUps,
   });
   const sla = createSla({
     tenantId,
@@ -74,7 +73,7 @@ export function composeExceptions(parts: {
   const links = createDownloadLinks({ encryptionKey: config.tokenEncryptionKey, clock });
   let listeningAt = '';
 
-  const feature: ExceptionFeature = {
+  const feature = createExceptionWorkflow({
     exceptions,
     sla,
     closures: createClosures({ settings: storage.settings, calendar: config.businessCalendar }),
@@ -82,7 +81,10 @@ export function composeExceptions(parts: {
     settings: storage.settings,
     links,
     publicBaseUrl: () => config.publicBaseUrl ?? listeningAt,
-  };
+    upnOf: async (id) => (await storage.principals.get(tenantId, id))?.upn,
+    clock,
+    logger,
+  });
 
   /** GET /exports/:token — the link is a 15-minute bearer token; its admin is checked again now. */
   const exports = async (token: string) => {
@@ -109,5 +111,14 @@ export function composeExceptions(parts: {
     listeningAt = url.replace(/\/+$/, '');
   };
 
-  return { feature, exports, sweepSla, listening };
+  return {
+    feature,
+    exports,
+    sweepSla,
+    /** Run every follow-up still owed: at start, then on the schedule. */
+    sweepFollowUps: () => followUps.sweep(),
+    /** The outbox's hook after each send: approval cards' activity ids. */
+    afterSend: (record: OutboxRecord) => effects.recordApprovalCard(record),
+    listening,
+  };
 }

@@ -8,6 +8,7 @@ import { graphCheckUnavailableMessage, reconnectAlertMessage } from './app/messa
 import { oncePer } from './app/once-per';
 import { createNotices } from './app/notices';
 import { createOutboxWorker, type OutboxCounters, type OutboxWorkerOptions } from './app/outbox';
+import type { OutboxRecord } from './domain/outbox';
 import type { Logger, Messenger, Outbox } from './app/ports';
 import { createStatusQueries } from './app/status-queries';
 import { createSyncPrincipals } from './app/sync-principals';
@@ -112,6 +113,8 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   });
   const { run: runOutbox = true, ...outboxOptions } = overrides.outbox ?? {};
   const parkedAlerts = oncePer(60 * 60_000, clock);
+  // Bound once the exception feature exists (below): it keeps approval cards' activity ids.
+  let afterSend: (record: OutboxRecord) => Promise<void> = async () => undefined;
   const outboxWorker = createOutboxWorker({
     store: outboxStorage.store,
     contacts: storage.contacts,
@@ -124,6 +127,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     // Undeliverable: the user is marked unreachable, which the admins' status lists with the reason
     // (and the nudge sweep tells them once per episode). Parked: an alert, at most hourly.
     onUndeliverable: (report) => logger.info({ ...report }, 'outbox message undeliverable'),
+    onSent: (record) => afterSend(record),
     onParked: async (report) => {
       logger.error({ ...report }, 'outbox message parked');
       if (parkedAlerts('parked')) {
@@ -162,7 +166,8 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   const outbox = outboxStorage.outbox;
   const nudgeStores = { tenantId, principals: storage.principals, nudges: storage.nudges, contacts: storage.contacts, settings: storage.settings, exceptions: storage.exceptions, policy: config.nudgePolicy, calendar: config.businessCalendar, defaultTimezone: config.defaultTimezone, clock };
   const sweepNudges = createNudgeSweep({ ...nudgeStores, notices: storage.notices, graph: { getManager: (id) => graph.getManager?.(id) ?? Promise.resolve(undefined) }, outbox, leases: storage.leases, adminIds: config.adminAadObjectIds, ids, logger, instanceId });
-  const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, background, clock, logger, instanceId });
+  const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, outboxLedger: outboxStorage.store, background, clock, logger, instanceId });
+  afterSend = exceptionFeature.afterSend;
   const checkAlerts = oncePer(60 * 60_000, clock);
   const afterSync = async () => {
     await notices.sweep();
@@ -234,6 +239,15 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
         },
       },
       {
+        // What a crash or a storage blip left of exception follow-ups (the start runs it once too).
+        name: 'exception-follow-ups',
+        intervalMs: 60_000,
+        initialDelayMs: 60_000,
+        run: async () => {
+          await exceptionFeature.sweepFollowUps();
+        },
+      },
+      {
         name: 'activity-claims-cleanup',
         intervalMs: 6 * 60 * 60_000,
         initialDelayMs: 5 * 60_000,
@@ -261,6 +275,8 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
       }
       if (overrides.scheduler !== false) scheduler.start();
       if (runOutbox) outboxWorker.start();
+      // Follow-ups of exception changes the last run stored but did not get to (a crash, a stop past the drain).
+      background.run('exception follow-ups at start', () => exceptionFeature.sweepFollowUps());
       return address;
     },
     async stop() {

@@ -1,14 +1,32 @@
-import { describeError } from '../domain/errors';
+import { describeError, isAppError } from '../domain/errors';
 import { sameId, type ExceptionRequest } from '../domain/exception';
-import type { ExceptionChange } from './exceptions';
-import type { ApprovalsChannelSetting, ContactStore, ExceptionStore, Logger, Messenger, OutboundMessage, Outbox, OutboxMessage, SettingsStore } from './ports';
+import type { OutboxRecord } from '../domain/outbox';
+import type {
+  ApprovalsChannelSetting,
+  ContactStore,
+  ExceptionFollowUp,
+  ExceptionFollowUpRecord,
+  ExceptionStore,
+  Logger,
+  Messenger,
+  OutboundMessage,
+  Outbox,
+  OutboxMessage,
+  OutboxStore,
+  SettingsStore,
+} from './ports';
 
 /**
- * What happens around a change of an exception request, after the turn that made it: approval
- * cards to the approvers (and the approvals channel), those cards updated for everyone once
- * someone decides, the requester told of each outcome, the admins handed the submission pack.
- * Approval cards are sent directly (their activity ids are kept, to update them later); every other
- * message goes through the durable outbox under a key per request, step and recipient.
+ * What a change of an exception request owes the people around it: approval cards to the
+ * approvers (and the approvals channel), those cards updated for everyone once someone decides,
+ * the requester told of each outcome, the admins handed the submission pack.
+ *
+ * Durable: the use case writes a follow-up row in the same transaction as the change (see
+ * `followUpOf`), and `run` turns it into outbox messages under one key per request, round, step
+ * and recipient, then the caller deletes the row. A crash anywhere in between leaves the row, and
+ * running it again enqueues nothing twice (the outbox knows its keys) and repeats only the card
+ * updates, which set the same content again. Approval cards go through the outbox like the rest;
+ * `recordApprovalCard` keeps their activity ids once Teams accepted them, for the later update.
  */
 export interface ExceptionMessages {
   /**
@@ -33,13 +51,46 @@ export interface ExceptionEffectsDeps {
   store: Pick<ExceptionStore, 'addApprovalCard' | 'listApprovalCards'>;
   settings: Pick<SettingsStore, 'get'>;
   contacts: Pick<ContactStore, 'get'>;
-  messenger: Pick<Messenger, 'send' | 'update'>;
+  messenger: Pick<Messenger, 'update'>;
   outbox: Pick<Outbox, 'enqueue'>;
+  /** The outbox ledger: where an approval card's activity id is when its hook did not get to record it. */
+  ledger?: Pick<OutboxStore, 'get'>;
   messages: ExceptionMessages;
   logger: Logger;
 }
 
+/** The steps a change owes, in the order they run. */
+export type FollowUpStep = 'approvalCards' | 'closeApprovalCards' | 'tellRequester' | 'submissionPack';
+
 const DECISIONS = new Set(['approve', 'reject', 'requestChanges']);
+export const APPROVAL_CARD_KIND = 'exception.approvalCard';
+
+/** What a change owes, from the change alone (pure): empty for a saved draft. */
+export function followUpSteps(change: Pick<ExceptionFollowUp, 'action' | 'actor' | 'before' | 'request'>): FollowUpStep[] {
+  const { action, actor, before, request } = change;
+  const steps: FollowUpStep[] = [];
+  if (action === 'submitForReview') steps.push('approvalCards');
+  if (DECISIONS.has(action) || (action === 'withdraw' && before.status === 'inReview')) steps.push('closeApprovalCards');
+  if (action !== 'saveDraft' && action !== 'submitForReview' && !sameId(actor, request.requesterId)) steps.push('tellRequester');
+  if (action === 'approve') steps.push('submissionPack');
+  return steps;
+}
+
+/** The follow-up row to write with a change, or undefined when it owes nothing. */
+export function followUpOf(before: ExceptionRequest, after: ExceptionRequest, audit: { action: ExceptionFollowUpRecord['action']; actor: string; at: Date }): ExceptionFollowUpRecord | undefined {
+  const record: ExceptionFollowUpRecord = { action: audit.action, actor: audit.actor, at: audit.at, before: { status: before.status, reviewRound: before.reviewRound } };
+  return followUpSteps({ ...record, request: after }).length > 0 ? record : undefined;
+}
+
+/** The outbox key of an approval card: one per request, round and place (an approver's id, or `channel`). */
+export function approvalCardKey(requestId: string, round: number, target: string): string {
+  return `exception:${requestId}:${round}:approval:${target}`;
+}
+
+function approvalCardOfKey(key: string): { requestId: string; round: number } | undefined {
+  const match = /^exception:(.+):(\d+):approval:[^:]+$/.exec(key);
+  return match ? { requestId: match[1]!, round: Number(match[2]) } : undefined;
+}
 
 export function createExceptionEffects(deps: ExceptionEffectsDeps) {
   const toUser = (request: ExceptionRequest, step: string, aadObjectId: string, message: OutboundMessage): OutboxMessage => ({
@@ -49,69 +100,108 @@ export function createExceptionEffects(deps: ExceptionEffectsDeps) {
     message,
     kind: `exception.${step}`,
   });
+  const otherApprovers = (request: ExceptionRequest) => deps.approverIds.filter((id) => !sameId(id, request.requesterId));
 
   /**
-   * Post the approval card to every approver but the requester, and to the approvals channel.
-   * Returns how many places an approver can decide from: an approver's own chat, or the channel
-   * when its refresh names at least one approver (otherwise it shows the status to nobody who can act).
+   * The approval card for every approver but the requester, and for the approvals channel, plus
+   * how many places an approver can decide from: an approver's own chat, or the channel when its
+   * refresh names at least one approver (otherwise it shows the status to nobody who can act).
    */
-  async function postApprovalCards(request: ExceptionRequest): Promise<number> {
-    const approvers = deps.approverIds.filter((id) => !sameId(id, request.requesterId));
+  async function approvalCards(request: ExceptionRequest): Promise<{ queued: OutboxMessage[]; decidable: number }> {
+    const approvers = otherApprovers(request);
     const contacts = await Promise.all(approvers.map((id) => deps.contacts.get(deps.tenantId, id)));
     // Universal Actions' refresh names Teams user ids (29:…), not AAD ids: known from each approver's chat.
     const approverUserIds = contacts.flatMap((c) => (c?.address ? [c.address.userId] : [])).slice(0, 60);
     const personal = await deps.messages.approvalCard(request, approverUserIds, 'approver');
     const channel = (await deps.settings.get<ApprovalsChannelSetting | null>('approvalsChannel'))?.value?.address;
-    const targets = [
-      ...contacts.flatMap((c) => (c?.address ? [{ address: c.address, message: personal, decidable: true }] : [])),
-      ...(channel ? [{ address: channel, message: await deps.messages.approvalCard(request, approverUserIds, 'channel'), decidable: approverUserIds.length > 0 }] : []),
-    ];
-    let reached = 0;
-    for (const { address, message, decidable } of targets) {
-      try {
-        const { activityId } = await deps.messenger.send(address, message);
-        if (decidable) reached += 1;
-        if (activityId) await deps.store.addApprovalCard({ requestId: request.id, round: request.reviewRound, address, activityId });
-      } catch (error) {
-        deps.logger.warn({ requestId: request.id, conversation: address.conversationId, err: describeError(error) }, 'approval card not delivered');
-      }
+    const card = (target: string, address: NonNullable<typeof channel>, message: OutboundMessage): OutboxMessage => ({
+      key: approvalCardKey(request.id, request.reviewRound, target),
+      tenantId: deps.tenantId,
+      to: { address },
+      message,
+      kind: APPROVAL_CARD_KIND,
+    });
+    const queued = approvers.flatMap((id, i) => {
+      const address = contacts[i]?.address;
+      return address ? [card(id, address, personal)] : [];
+    });
+    let decidable = queued.length;
+    if (channel) {
+      queued.push(card('channel', channel, await deps.messages.approvalCard(request, approverUserIds, 'channel')));
+      if (approverUserIds.length > 0) decidable += 1;
     }
     const missing = approvers.filter((_, i) => !contacts[i]?.address);
     if (missing.length > 0) deps.logger.warn({ requestId: request.id, missing }, 'approvers without a chat with MFA Shepherd did not get the approval card');
-    return reached;
+    return { queued, decidable };
   }
 
-  /** Replace every approval card of the round with the closed view, wherever it was posted. */
+  /** Every approval card of a round as posted: as recorded, plus any the ledger holds that the record missed. */
+  async function postedCards(request: ExceptionRequest, round: number) {
+    const refs = await deps.store.listApprovalCards(request.id, round);
+    if (!deps.ledger) return refs;
+    const known = new Set(refs.map((r) => r.activityId));
+    for (const target of [...otherApprovers(request), 'channel']) {
+      const record = await deps.ledger.get(approvalCardKey(request.id, round, target));
+      if (record?.status === 'sent' && record.activityId && 'address' in record.to && !known.has(record.activityId)) {
+        refs.push({ requestId: request.id, round, address: record.to.address, activityId: record.activityId });
+        known.add(record.activityId);
+      }
+    }
+    return refs;
+  }
+
+  /**
+   * Replace every approval card of the round with the closed view, wherever it was posted. A card
+   * Teams will never update (chat gone, bot blocked) is skipped; a transient failure fails the
+   * follow-up, which runs again later (the updates already made are repeated, harmlessly).
+   */
   async function closeApprovalCards(request: ExceptionRequest, round: number): Promise<void> {
     if (!deps.messenger.update) return;
-    const refs = await deps.store.listApprovalCards(request.id, round);
+    const refs = await postedCards(request, round);
     const card = await deps.messages.closedApprovalCard(request);
+    let transient: Error | undefined;
     for (const ref of refs) {
       try {
         await deps.messenger.update(ref.address, ref.activityId, card);
       } catch (error) {
         deps.logger.warn({ requestId: request.id, conversation: ref.address.conversationId, err: describeError(error) }, 'approval card not updated');
+        if (isAppError(error) && error.retryable) transient = error; // Teams busy: the follow-up runs again
       }
     }
+    if (transient !== undefined) throw transient;
   }
 
-  return async function onChange({ before, after, audit }: ExceptionChange): Promise<void> {
-    const queued: OutboxMessage[] = [];
-    if (audit.action === 'submitForReview') {
-      const reached = await postApprovalCards(after);
-      if (reached === 0) queued.push(toUser(after, 'noApprover', after.requesterId, await deps.messages.noApproverReached(after)));
-    }
-    if (DECISIONS.has(audit.action) || (audit.action === 'withdraw' && before.status === 'inReview')) {
-      await closeApprovalCards(after, before.reviewRound);
-    }
-    if (audit.action !== 'saveDraft' && audit.action !== 'submitForReview' && !sameId(audit.actor, after.requesterId)) {
-      const update = await deps.messages.requesterUpdate(after);
-      if (update) queued.push(toUser(after, audit.action, after.requesterId, update));
-    }
-    if (audit.action === 'approve') {
-      const pack = await deps.messages.submissionPack(after);
-      for (const adminId of deps.adminIds) queued.push(toUser(after, 'pack', adminId, pack));
-    }
-    if (queued.length > 0) await deps.outbox.enqueue(queued);
+  return {
+    /** Run what a stored change owes. Safe to run again for the same follow-up. */
+    async run(followUp: ExceptionFollowUp): Promise<void> {
+      const request = followUp.request;
+      const queued: OutboxMessage[] = [];
+      for (const step of followUpSteps(followUp)) {
+        if (step === 'approvalCards') {
+          const cards = await approvalCards(request);
+          queued.push(...cards.queued);
+          if (cards.decidable === 0) queued.push(toUser(request, 'noApprover', request.requesterId, await deps.messages.noApproverReached(request)));
+        } else if (step === 'closeApprovalCards') {
+          await closeApprovalCards(request, followUp.before.reviewRound);
+        } else if (step === 'tellRequester') {
+          const update = await deps.messages.requesterUpdate(request);
+          if (update) queued.push(toUser(request, followUp.action, request.requesterId, update));
+        } else {
+          const pack = await deps.messages.submissionPack(request);
+          for (const adminId of deps.adminIds) queued.push(toUser(request, 'pack', adminId, pack));
+        }
+      }
+      if (queued.length > 0) await deps.outbox.enqueue(queued);
+    },
+
+    /** The outbox's hook after a send: keep an approval card's activity id, to update the card once someone decides. */
+    async recordApprovalCard(record: OutboxRecord): Promise<void> {
+      if (record.kind !== APPROVAL_CARD_KIND || !record.activityId || !('address' in record.to)) return;
+      const of = approvalCardOfKey(record.key);
+      if (!of) return;
+      await deps.store.addApprovalCard({ ...of, address: record.to.address, activityId: record.activityId });
+    },
   };
 }
+
+export type ExceptionEffects = ReturnType<typeof createExceptionEffects>;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { isAdmin } from '../domain/authorization';
 import type { Clock } from '../domain/clock';
 import { AppError, ErrorCodes, isAppError } from '../domain/errors';
@@ -15,6 +15,7 @@ import {
   type ExceptionRequest,
 } from '../domain/exception';
 import { canonicalId } from '../domain/principal';
+import { followUpOf } from './exception-effects';
 import type { ExceptionStore, Logger } from './ports';
 import { retryOnConflict } from './retry-on-conflict';
 
@@ -22,7 +23,8 @@ import { retryOnConflict } from './retry-on-conflict';
  * The technical-exception use cases: open a request, run a command on it (save, submit, withdraw,
  * decide, record Microsoft's side), read it and its history. The domain decides; this file reads,
  * writes under the etag with the audit entry in the same transaction, and re-decides on a conflict
- * (so the second of two approvers gets the domain's "already decided by …" refusal).
+ * (so the second of two approvers gets the domain's "already decided by …" refusal). What a change
+ * owes (approval cards, the requester told, …) is written with it and run by `followUps`.
  */
 export interface ExceptionsDeps {
   store: ExceptionStore;
@@ -30,14 +32,14 @@ export interface ExceptionsDeps {
   approverIds: ReadonlySet<string>;
   clock: Clock;
   logger: Logger;
-  /** After a stored change (background: cards to approvers, the requester told, …). */
-  onChange?: (change: ExceptionChange) => void;
+  /** New request ids (random; tests give fixed ones). Default: `randomRequestId`. */
+  ids?: RequestIds;
+  /** Told after a change was stored with a follow-up, to run it now (it is durable already). */
+  followUps?: { afterChange(requestId: string): void };
 }
 
-export interface ExceptionChange {
-  before: ExceptionRequest;
-  after: ExceptionRequest;
-  audit: AuditEntry;
+export interface RequestIds {
+  newRequestId(): string;
 }
 
 /** Statuses in which a request is still the requester's current one (a new one is not opened beside it). */
@@ -48,24 +50,32 @@ const APPROVER_COMMANDS: ReadonlySet<CommandType> = new Set(['approve', 'reject'
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-/** `EXC-` and 7 characters (35 bits) from the generator's UUID: short enough to type in `history`. */
-export function shortRequestId(uuid: string): string {
-  const hex = uuid.replace(/[^0-9a-f]/gi, '').slice(0, 9);
-  let value = BigInt(`0x${hex.padEnd(9, '0')}`) >> 1n; // 35 bits
+/**
+ * `EXC-XXXX-XXXX`: 40 bits from a cryptographic source in Crockford base 32 (no I, L, O, U), so an
+ * id says nothing about who asked or when, cannot be guessed from another one, and is still short
+ * enough to type in `history`.
+ */
+export function randomRequestId(random: (bytes: number) => Uint8Array = randomBytes): string {
+  let value = 0n;
+  for (const byte of random(5)) value = (value << 8n) | BigInt(byte);
   let out = '';
-  for (let i = 0; i < 7; i += 1) {
+  for (let i = 0; i < 8; i += 1) {
     out = (CROCKFORD[Number(value & 31n)] ?? '0') + out;
     value >>= 5n;
   }
-  return `EXC-${out}`;
+  return `EXC-${out.slice(0, 4)}-${out.slice(4)}`;
 }
 
-/** A typed request id, forgiving of case, spaces and a missing `EXC-`; undefined when it cannot be one. */
+/**
+ * A typed request id, forgiving of case, spaces, a missing `EXC-` and the letters Crockford reads
+ * as digits (O as 0, I and L as 1); undefined when it cannot be one. Both shapes: `EXC-XXXX-XXXX`,
+ * and `EXC-XXXXXXX` as ids were made before.
+ */
 export function normaliseRequestId(text: string | undefined): string | undefined {
-  const raw = (text ?? '').trim().toUpperCase().replace(/\s+/g, '');
-  const body = raw.startsWith('EXC-') ? raw.slice(4) : raw.startsWith('EXC') ? raw.slice(3) : raw;
-  if (!/^[0-9A-HJKMNP-TV-Z]{7}$/.test(body)) return undefined;
-  return `EXC-${body}`;
+  const raw = (text ?? '').trim().toUpperCase().replace(/[\s-]+/g, '');
+  const body = (raw.startsWith('EXC') ? raw.slice(3) : raw).replace(/O/g, '0').replace(/[IL]/g, '1');
+  if (!/^[0-9A-HJKMNP-TV-Z]{7,8}$/.test(body)) return undefined;
+  return body.length === 8 ? `EXC-${body.slice(0, 4)}-${body.slice(4)}` : `EXC-${body}`;
 }
 
 export function createExceptions(deps: ExceptionsDeps) {
@@ -80,20 +90,24 @@ export function createExceptions(deps: ExceptionsDeps) {
   const mayView = (request: ExceptionRequest, viewer: string): boolean =>
     sameId(request.requesterId, viewer) || isAdmin(canonicalId(viewer), deps.adminIds) || isAdmin(canonicalId(viewer), deps.approverIds);
 
+  const ids = deps.ids ?? { newRequestId: () => randomRequestId() };
+
+  /** One answer for a request that does not exist and one the reader may not see: nothing to tell them apart. */
+  const notVisible = (id: string) =>
+    new AppError(ErrorCodes.NotFound, `There is no exception request ${id} that you can see. Type "my requests" to see yours.`, { expected: true, details: { requestId: id } });
+
   async function load(id: string): Promise<ExceptionRequest> {
     const request = await deps.store.get(id);
-    if (!request) throw new AppError(ErrorCodes.NotFound, `There is no exception request ${id}. Type "exception" to see yours.`, { expected: true });
+    if (!request) throw notVisible(id);
     return request;
   }
 
   /** The request, if `viewer` may see it (the requester, approvers, admins); otherwise "not found", to leak nothing. */
   async function view(id: string, viewer: string): Promise<ExceptionRequest> {
-    const request = await load(id);
-    if (!mayView(request, viewer)) {
-      deps.logger.warn({ actor: viewer, requestId: id }, 'exception request view refused');
-      throw new AppError(ErrorCodes.NotFound, `There is no exception request ${id} that you can see.`, { expected: true });
-    }
-    return request;
+    const request = await deps.store.get(id);
+    if (request && mayView(request, viewer)) return request;
+    if (request) deps.logger.warn({ actor: viewer, requestId: id }, 'exception request view refused');
+    throw notVisible(id);
   }
 
   return {
@@ -108,19 +122,19 @@ export function createExceptions(deps: ExceptionsDeps) {
     async open(requesterId: string, requesterUpn: string): Promise<{ request: ExceptionRequest; created: boolean }> {
       const requester = canonicalId(requesterId);
       for (let attempt = 0; ; attempt += 1) {
-        // One read for both: the open request, or how many there are. The new id follows from that
-        // count, so two "exception" clicks at once pick the same id: the second create fails and
-        // finds the first on its next read (no second draft).
+        // One read for both: the open request, or how many there are. The next one claims the slot
+        // after those (a row per requester and number): two "exception" clicks at once claim the
+        // same slot, one id wins, and both answer with that request (no second draft).
         const mine = await deps.store.listByRequester(requester);
         const existing = newestFirst(mine).find(isOpenRequest);
         if (existing) return { request: existing, created: false };
-        const count = mine.length;
-        const seed = createHash('sha256').update(`${requester}:${count + attempt}`).digest('hex');
-        const request = newExceptionRequest({ id: shortRequestId(seed), requesterId: requester, requesterUpn, at: now() });
+        const id = await deps.store.claimRequestSlot(requester, mine.length + attempt, ids.newRequestId());
+        const request = newExceptionRequest({ id, requesterId: requester, requesterUpn, at: now() });
         try {
           return { request: await deps.store.create(request), created: true };
         } catch (error) {
           if (!isAppError(error, ErrorCodes.StorageAlreadyExists) || attempt >= 3) throw error;
+          // The winner of the slot created it first: answer with it (read again above).
         }
       }
     },
@@ -135,6 +149,11 @@ export function createExceptions(deps: ExceptionsDeps) {
     async execute(actor: string, requestId: string, command: ExceptionCommand): Promise<{ request: ExceptionRequest; changed: boolean; audit?: AuditEntry }> {
       return retryOnConflict(async () => {
         const before = await load(requestId);
+        // Someone who may not see the request learns nothing from a refusal either (status, requester, decider).
+        if (!mayView(before, actor)) {
+          deps.logger.warn({ actor, requestId, command: command.type }, 'exception command on a request the actor may not see');
+          throw notVisible(requestId);
+        }
         let result: CommandResult;
         try {
           result = applyCommand(before, command, contextFor(actor, command.type));
@@ -146,9 +165,10 @@ export function createExceptions(deps: ExceptionsDeps) {
         if (command.type === 'saveDraft' && before.status === result.next.status && sameFields(before, result.next)) {
           return { request: before, changed: false };
         }
-        const after = await deps.store.apply(result.next, result.audit);
+        const followUp = followUpOf(before, result.next, result.audit);
+        const after = await deps.store.apply(result.next, result.audit, followUp);
         deps.logger.info({ actor, requestId, action: result.audit.action, from: result.audit.from, to: result.audit.to }, 'exception request changed');
-        deps.onChange?.({ before, after, audit: result.audit });
+        if (followUp) deps.followUps?.afterChange(after.id);
         return { request: after, changed: true, audit: result.audit };
       });
     },

@@ -103,8 +103,10 @@ export interface ExceptionStore {
   /**
    * Replace the request under `next.etag` and append `audit`, in one transaction: both or neither.
    * STORAGE_CONFLICT when the request changed since it was read (nothing is written).
+   * With `followUp`, its row is written in the same transaction: the messages the change owes
+   * (approval cards, the requester told, …) survive a crash right after the write.
    */
-  apply(next: ExceptionRequest, audit: AuditEntry): Promise<ExceptionRequest>;
+  apply(next: ExceptionRequest, audit: AuditEntry, followUp?: ExceptionFollowUpRecord): Promise<ExceptionRequest>;
   /** Replace the request under its etag without an audit entry: bookkeeping only (e.g. the SLA state announced). */
   touch(next: ExceptionRequest): Promise<ExceptionRequest>;
   listByRequester(requesterId: string): Promise<ExceptionRequest[]>;
@@ -117,6 +119,32 @@ export interface ExceptionStore {
   /** Remember a posted approval card, so a decision can update it for everyone. Idempotent per (request, round, activityId). */
   addApprovalCard(ref: ApprovalCardRef): Promise<void>;
   listApprovalCards(requestId: string, round: number): Promise<ApprovalCardRef[]>;
+  /** Follow-ups written with their change and not yet done, oldest first; of one request, or of all. */
+  listFollowUps(requestId?: string): Promise<ExceptionFollowUp[]>;
+  /** The follow-up is done (its messages are in the outbox); gone already is fine. */
+  deleteFollowUp(followUp: ExceptionFollowUp): Promise<void>;
+  /**
+   * Claim the requester's `slot`-th request for `id`: answers the id that holds the slot, `id` when
+   * this call took it, the other one when a concurrent open took it first (one draft, not two).
+   */
+  claimRequestSlot(requesterId: string, slot: number, id: string): Promise<string>;
+}
+
+/** What a stored change still owes, as written with it: the request as the change left it, and the change. */
+export interface ExceptionFollowUpRecord {
+  /** The command that made the change. */
+  action: AuditEntry['action'];
+  actor: string;
+  at: Date;
+  /** The request before the change: its status and review round. */
+  before: { status: ExceptionRequest['status']; reviewRound: number };
+}
+
+export interface ExceptionFollowUp extends ExceptionFollowUpRecord {
+  /** The row, for deleteFollowUp. */
+  id: string;
+  /** The request as the change stored it (not as it may be now). */
+  request: ExceptionRequest;
 }
 
 export interface ApprovalCardRef {

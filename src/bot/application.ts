@@ -5,8 +5,7 @@ import { welcomeCard } from '../cards';
 import { AppError, ErrorCodes, describeError } from '../domain/errors';
 import { parseCardData, type CardVerb } from './card-data';
 import { parseCommandLine } from './commands';
-import { exceptionActions } from './exception-routes';
-import { createExceptionHandlers, type ExceptionHandlers } from './exception-handlers';
+import { exceptionActions, exceptionCommands, type ExceptionCommands } from './exception-routes';
 import type { BotDeps } from './deps';
 import { createHandlers, type Handlers } from './handlers';
 import { answerInvoke, reply, replyCard, type Card } from './replies';
@@ -30,7 +29,7 @@ export function createBotApplication(adapter: TeamsAdapter, botAppId: string, de
     longRunningMessages: false,
   });
   const handlers = createHandlers(deps);
-  const exc = createExceptionHandlers(deps);
+  const exc = exceptionCommands(deps);
 
   app.turn('beforeTurn', createTurnGuard(deps));
   app.turn('afterTurn', (context) => markTurnDone(deps, context));
@@ -75,7 +74,7 @@ export function createBotApplication(adapter: TeamsAdapter, botAppId: string, de
     [Verbs.NudgeOverview]: async (c) => handlers.nudgeOverview(c),
     [Verbs.NudgePause]: async (c) => handlers.setNudgesPaused(c, true),
     [Verbs.NudgeResume]: async (c) => handlers.setNudgesPaused(c, false),
-    ...exceptionActions(exc),
+    ...exceptionActions(deps),
   };
 
   for (const [verb, action] of Object.entries(actions) as [CardVerb, CardAction][]) {
@@ -117,7 +116,7 @@ export function createBotApplication(adapter: TeamsAdapter, botAppId: string, de
   return app;
 }
 
-async function runCommand(context: TurnContext, handlers: Handlers, exc: ExceptionHandlers): Promise<void> {
+async function runCommand(context: TurnContext, handlers: Handlers, exc: ExceptionCommands): Promise<void> {
   try {
     const { command, argument } = parseCommandLine(context.activity.text);
     switch (command) {

@@ -94,13 +94,6 @@ export function parseCardData<V extends CardVerb>(verb: V, data: unknown): z.inf
   return parsed.data;
 }
 
-/** The same for the exc.* verbs (kept apart so `CardVerb` grows only when their routes exist). */
-export function parseExceptionCardData<V extends ExceptionCardVerb>(verb: V, data: unknown): z.infer<(typeof exceptionCardDataSchemas)[V]> {
-  const parsed = exceptionCardDataSchemas[verb].safeParse(data ?? {});
-  if (!parsed.success) throw invalidCardData(verb, parsed.error);
-  return parsed.data;
-}
-
 function invalidCardData(verb: string, error: z.ZodError): AppError {
   return new AppError(ErrorCodes.InputInvalid, 'That button sent something MFA Shepherd did not expect. Type "help" to start again.', {
     details: { verb, issues: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },

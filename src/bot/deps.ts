@@ -7,24 +7,7 @@ import type { StatusQueries } from '../app/status-queries';
 import type { SyncPrincipals } from '../app/sync-principals';
 import type { VerifyRegistration } from '../app/verify-registration';
 import type { Clock } from '../domain/clock';
-import type { Closures } from '../app/closures';
-import type { DownloadLinks } from '../app/download-links';
-import type { Exceptions } from '../app/exceptions';
-import type { Directory } from '../app/exception-views';
-import type { SettingsStore } from '../app/ports';
-import type { Sla } from '../app/sla';
-
-/** The technical-exception workflow's use cases, for the bot's routes. */
-export interface ExceptionFeature {
-  exceptions: Exceptions;
-  sla: Sla;
-  closures: Closures;
-  directory: Directory;
-  settings: SettingsStore;
-  links: DownloadLinks;
-  /** Base of the bot's own links (PUBLIC_BASE_URL, else where it listens). */
-  publicBaseUrl: () => string;
-}
+import type { ExceptionWorkflow } from '../app/exception-workflow';
 
 /** Everything the bot's routes use: use cases and a few stores, no SDK. */
 export interface BotDeps {
@@ -45,7 +28,8 @@ export interface BotDeps {
   connectPartnerCenter: ConnectPartnerCenter;
   /** How long a turn may wait for a remote answer (Graph) before replying "later": under Teams' 15 s. */
   interactiveDeadlineMs: number;
-  exceptions: ExceptionFeature;
+  /** The technical-exception workflow's use cases. */
+  exceptions: ExceptionWorkflow;
   /** After a successful sync (scheduled or asked for): first notices to the newly listed. */
   afterSync: () => Promise<void>;
   /** Snooze, the `nudges` overview and the global pause. */

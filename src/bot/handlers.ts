@@ -156,9 +156,27 @@ export function createHandlers(deps: BotDeps) {
   };
 }
 
+/** Refusals of the exception workflow, titled for what they are (the message says the details). */
+const REFUSAL_TITLES: Partial<Record<string, string>> = {
+  [ErrorCodes.ExceptionStaleReview]: 'This card is from an earlier review round',
+  [ErrorCodes.ExceptionAlreadyDecided]: 'Someone already did this',
+  [ErrorCodes.ExceptionTransitionRefused]: 'Not possible at this stage',
+  [ErrorCodes.ExceptionNotRequester]: 'Only the requester can do this',
+  [ErrorCodes.ExceptionNotApprover]: 'Approvers only',
+  [ErrorCodes.ExceptionNotAdmin]: 'Admins only',
+  [ErrorCodes.ExceptionSelfApproval]: 'Another approver decides on your own request',
+  [ErrorCodes.ExceptionDraftInvalid]: 'The request needs a few fixes',
+  [ErrorCodes.ExceptionInputInvalid]: 'That needs a fix',
+  [ErrorCodes.ExceptionCategoryNotAccepted]: 'Microsoft does not accept this reason',
+};
+
 function titleFor(code: string): string {
+  const refusal = REFUSAL_TITLES[code];
+  if (refusal) return refusal;
   if (code === ErrorCodes.NotAdmin) return 'Admins only';
   if (code === ErrorCodes.InputInvalid) return 'That did not work';
+  if (code === ErrorCodes.NotFound) return 'Not found';
+  if (code === ErrorCodes.StorageConflict) return 'Someone changed this at the same moment';
   if (code.startsWith('STORAGE')) return 'MFA Shepherd cannot reach its storage';
   if (code.startsWith('GRAPH')) return 'Microsoft Graph did not answer';
   return 'That did not work';

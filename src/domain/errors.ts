@@ -39,6 +39,17 @@ export const ErrorCodes = {
   NotFound: 'NOT_FOUND',
   SyncInProgress: 'SYNC_IN_PROGRESS',
   ConfigInvalid: 'CONFIG_INVALID',
+  // refusals of the technical-exception workflow: the rules said no. Expected, never retried.
+  ExceptionTransitionRefused: 'EXCEPTION_TRANSITION_REFUSED',
+  ExceptionNotRequester: 'EXCEPTION_NOT_REQUESTER',
+  ExceptionNotApprover: 'EXCEPTION_NOT_APPROVER',
+  ExceptionNotAdmin: 'EXCEPTION_NOT_ADMIN',
+  ExceptionSelfApproval: 'EXCEPTION_SELF_APPROVAL',
+  ExceptionAlreadyDecided: 'EXCEPTION_ALREADY_DECIDED',
+  ExceptionStaleReview: 'EXCEPTION_STALE_REVIEW',
+  ExceptionDraftInvalid: 'EXCEPTION_DRAFT_INVALID',
+  ExceptionCategoryNotAccepted: 'EXCEPTION_CATEGORY_NOT_ACCEPTED',
+  ExceptionInputInvalid: 'EXCEPTION_INPUT_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { conversationAddressSchema } from './address-schema';
-import type { ApprovalCardRef } from '../app/ports';
+import type { ApprovalCardRef, ExceptionFollowUp, ExceptionFollowUpRecord } from '../app/ports';
 import type { SlaState } from '../domain/calendar';
 import {
   BLOCKED_SCENARIOS,
@@ -28,11 +28,19 @@ import { toKey } from './keys';
  *   a partition's audit rows come back oldest first; the random part keeps two entries of the same
  *   millisecond apart.
  * - `card|<round, 6 digits>|<toKey(activityId)>`: an approval card posted for a review round.
+ * - `followup|<at as ISO 8601>|<random>`: what a change still owes (its messages), written in the
+ *   change's transaction, deleted once those messages are in the outbox. It holds the request as
+ *   the change left it (the same properties as the `request` row) plus `fu_*` for the change.
+ *
+ * And one partition per requester, `slot|<requester key>`, whose rows (`<n, 6 digits>`) hold the
+ * id of the requester's n-th request: two opens at once claim the same row, and one wins.
  */
 
 export const REQUEST_ROW = 'request';
 export const AUDIT_PREFIX = 'audit|';
 export const CARD_PREFIX = 'card|';
+export const FOLLOW_UP_PREFIX = 'followup|';
+export const SLOT_PARTITION_PREFIX = 'slot|';
 /** The character after `|`: `RowKey ge 'audit|' and RowKey lt 'audit}'` selects exactly the audit rows. */
 export const AFTER_SEPARATOR = '}';
 
@@ -191,4 +199,42 @@ export function cardFromEntity(entity: StoredEntity, table: string): ApprovalCar
   const address = r.optionalJson('address', addressSchema);
   if (address === undefined) throw new Error(`Stored approval card ${table}(${entity.partitionKey}, ${entity.rowKey}) has no address`);
   return { requestId: r.partitionKey, round: r.int('round'), activityId: r.string('activityId'), address: compact(address) };
+}
+
+/** A new, unique follow-up RowKey for a change at `at` (sorts oldest first). */
+export function followUpRowKey(at: Date): string {
+  return `${FOLLOW_UP_PREFIX}${at.toISOString()}|${randomUUID()}`;
+}
+
+export function followUpToEntity(request: ExceptionRequest, f: ExceptionFollowUpRecord, rowKey = followUpRowKey(f.at)): NewEntity {
+  return compact({
+    ...requestToEntity(request),
+    rowKey,
+    fu_action: f.action,
+    fu_actor: f.actor,
+    fu_at: f.at,
+    fu_beforeStatus: f.before.status,
+    fu_beforeRound: f.before.reviewRound,
+  });
+}
+
+export function followUpFromEntity(entity: StoredEntity, table: string): ExceptionFollowUp {
+  const r = new EntityReader(entity, table);
+  const { etag: _etag, ...request } = requestFromEntity(entity, table);
+  return {
+    id: entity.rowKey ?? r.rowKey,
+    request,
+    action: r.oneOf('fu_action', COMMAND_TYPES),
+    actor: r.string('fu_actor'),
+    at: r.date('fu_at'),
+    before: { status: r.oneOf('fu_beforeStatus', STATUSES), reviewRound: r.int('fu_beforeRound') },
+  };
+}
+
+export function slotPartition(requesterId: string): string {
+  return `${SLOT_PARTITION_PREFIX}${toKey(canonicalId(requesterId))}`;
+}
+
+export function slotRowKey(slot: number): string {
+  return String(slot).padStart(6, '0');
 }

@@ -5,7 +5,7 @@ import type { AuditEntry, ExceptionRequest } from '../domain/exception';
 import { canonicalId } from '../domain/principal';
 import { planTransactions } from './batch';
 import { requireEtag, type StoredEntity } from './entity';
-import { storageCall, toStorageError, toTransactionError, type StorageContext } from './errors';
+import { isEntityNotFound, storageCall, toStorageError, toTransactionError, type StorageContext } from './errors';
 import {
   AFTER_SEPARATOR,
   AUDIT_PREFIX,
@@ -15,7 +15,12 @@ import {
   cardFromEntity,
   cardRoundPrefix,
   cardToEntity,
+  FOLLOW_UP_PREFIX,
+  followUpFromEntity,
+  followUpToEntity,
   requestFromEntity,
+  slotPartition,
+  slotRowKey,
   requestPartition,
   requestToEntity,
 } from './exception-entities';
@@ -126,7 +131,7 @@ export function createExceptionStore(client: TableClient): ExceptionStore {
       return entity && requestFromEntity(entity, table);
     },
 
-    async apply(next, audit) {
+    async apply(next, audit, followUp) {
       const etag = requireRequestEtag(next, 'apply');
       if (audit.requestId !== next.id) throw new Error(`ExceptionStore.apply: audit entry of ${audit.requestId} given with request ${next.id}`);
       const entity = requestToEntity(next);
@@ -134,6 +139,7 @@ export function createExceptionStore(client: TableClient): ExceptionStore {
       const actions: TransactionAction[] = [
         ['update', entity, 'Replace', { etag }],
         ['create', auditToEntity(audit)],
+        ...(followUp ? [['create', followUpToEntity(next, followUp)] as TransactionAction] : []),
       ];
       const newEtag = await submitAtomic(actions, ctx, (error) =>
         toTransactionError(error, ctx, { ids: [next.id], idsKey: 'requestIds', index: 0, count: 1 }),
@@ -192,6 +198,38 @@ export function createExceptionStore(client: TableClient): ExceptionStore {
       const end = `${prefix.slice(0, -1)}${AFTER_SEPARATOR}`;
       const filter = odata`PartitionKey eq ${requestPartition(requestId)} and RowKey ge ${prefix} and RowKey lt ${end}`;
       return query('listApprovalCards', filter, (e) => cardFromEntity(e, table));
+    },
+
+    async listFollowUps(requestId) {
+      const end = `${FOLLOW_UP_PREFIX.slice(0, -1)}${AFTER_SEPARATOR}`;
+      const filter =
+        requestId === undefined
+          ? odata`RowKey ge ${FOLLOW_UP_PREFIX} and RowKey lt ${end}`
+          : odata`PartitionKey eq ${requestPartition(requestId)} and RowKey ge ${FOLLOW_UP_PREFIX} and RowKey lt ${end}`;
+      const rows = await query('listExceptionFollowUps', filter, (e) => followUpFromEntity(e, table));
+      return rows.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+
+    async deleteFollowUp(followUp) {
+      const ctx = { operation: 'deleteExceptionFollowUp', table, partitionKey: requestPartition(followUp.request.id), rowKey: followUp.id };
+      try {
+        await storageCall(ctx, () => client.deleteEntity(ctx.partitionKey, ctx.rowKey));
+      } catch (error) {
+        if (!isEntityNotFound(error)) throw error; // done already (another instance, a repeat)
+      }
+    },
+
+    async claimRequestSlot(requesterId, slot, id) {
+      const ctx = { operation: 'claimExceptionRequestSlot', table, partitionKey: slotPartition(requesterId), rowKey: slotRowKey(slot) };
+      try {
+        await storageCall(ctx, () => client.createEntity({ partitionKey: ctx.partitionKey, rowKey: ctx.rowKey, requestId: id }));
+        return id;
+      } catch (error) {
+        if (!isAppError(error, ErrorCodes.StorageAlreadyExists)) throw error;
+        const held = await storageCall(ctx, () => client.getEntity<{ requestId?: unknown }>(ctx.partitionKey, ctx.rowKey));
+        if (typeof held.requestId !== 'string' || held.requestId === '') throw new Error(`Stored entity ${table}(${ctx.partitionKey}, ${ctx.rowKey}) has no requestId`);
+        return held.requestId;
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { parseClosure } from '../../src/app/closures';
-import { normaliseRequestId, shortRequestId } from '../../src/app/exceptions';
+import { normaliseRequestId, randomRequestId } from '../../src/app/exceptions';
 import { parseCommand, parseCommandLine } from '../../src/bot/commands';
 
 describe('typed commands', () => {
@@ -57,11 +57,13 @@ describe('closure arguments', () => {
 });
 
 describe('request ids', () => {
-  it('when an id is made from a UUID, then it is EXC- and 7 unambiguous characters', () => {
-    const id = shortRequestId('3f2a9c1e-0000-4000-8000-000000000000');
-    expect(id).toMatch(/^EXC-[0-9A-HJKMNP-TV-Z]{7}$/);
-    expect(shortRequestId('3f2a9c1e-0000-4000-8000-000000000000')).toBe(id);
-    expect(shortRequestId('3f2a9c1f-0000-4000-8000-000000000000')).not.toBe(id);
+  it('when an id is made, then it is EXC-XXXX-XXXX from 40 random bits in unambiguous characters', () => {
+    expect(randomRequestId(() => new Uint8Array(5))).toBe('EXC-0000-0000');
+    expect(randomRequestId(() => new Uint8Array([255, 255, 255, 255, 255]))).toBe('EXC-ZZZZ-ZZZZ');
+    expect(randomRequestId(() => new Uint8Array([0, 0, 0, 0, 33]))).toBe('EXC-0000-0011');
+    const made = new Set(Array.from({ length: 2_000 }, () => randomRequestId()));
+    expect(made.size).toBe(2_000);
+    for (const id of made) expect(id).toMatch(/^EXC-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
   });
 
   it.each([
@@ -70,6 +72,11 @@ describe('request ids', () => {
     ['7k3f9qa', 'EXC-7K3F9QA'],
     ['EXC-7K3F9Q', undefined],
     ['EXC-7K3F9QU', undefined],
+    ['exc-7k3f-9qa2', 'EXC-7K3F-9QA2'],
+    ['7K3F9QA2', 'EXC-7K3F-9QA2'],
+    ['EXC 7K3F 9QA2', 'EXC-7K3F-9QA2'],
+    ['EXC-7K3F-9QAO', 'EXC-7K3F-9QA0'],
+    ['EXC-7K3F-9QA2X', undefined],
     ['', undefined],
   ])('when %p is typed, then the id read is %p', (typed, id) => {
     expect(normaliseRequestId(typed)).toBe(id);

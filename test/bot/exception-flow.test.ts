@@ -58,7 +58,7 @@ describe('technical-exception workflow through /api/messages', () => {
     const requests = await h.shepherd.storage.exceptions.listByRequester(ALEX.aadObjectId);
     expect(requests).toHaveLength(1);
     requestId = requests[0]!.id;
-    expect(requestId).toMatch(/^EXC-[0-9A-Z]{7}$/);
+    expect(requestId).toMatch(/^EXC-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   });
 
   it('when the user picks a reason Microsoft does not accept, then the card says so plainly and offers the MFA walkthrough instead', async () => {

@@ -1,4 +1,4 @@
-import { exceptionCardDataSchemas, parseExceptionCardData } from '../../src/bot/card-data';
+import { exceptionCardDataSchemas, parseCardData } from '../../src/bot/card-data';
 import { Verbs, exceptionApprovalCard, exceptionFormCard } from '../../src/cards';
 import { AppError } from '../../src/domain/errors';
 import { actionsOf } from './card-inspect';
@@ -11,7 +11,7 @@ describe('exc.* card data', () => {
   });
 
   it('when a form button sends the form (Teams sends the multi-select as "a,b" and numbers as text), then the fields come out typed', () => {
-    const data = parseExceptionCardData(Verbs.ExceptionSubmit, {
+    const data = parseCardData(Verbs.ExceptionSubmit, {
       verb: 'exc.submit',
       requestId: 'req-7f3a',
       round: '2',
@@ -29,7 +29,7 @@ describe('exc.* card data', () => {
     for (const card of [exceptionFormCard(s.form({ round: 3 })), exceptionApprovalCard(s.approval())]) {
       for (const action of actionsOf(card).filter((a) => a.type === 'Action.Execute')) {
         const verb = action.verb as keyof typeof exceptionCardDataSchemas;
-        expect(() => parseExceptionCardData(verb, { ...action.data, comment: 'ok' })).not.toThrow();
+        expect(() => parseCardData(verb, { ...action.data, comment: 'ok' })).not.toThrow();
       }
     }
   });
@@ -43,17 +43,17 @@ describe('exc.* card data', () => {
     ['an object where text belongs', Verbs.ExceptionSaveDraft, { requestId: 'r', round: 0, affected: { a: 1 } }],
     ['too many evidence items', Verbs.ExceptionSubmit, { requestId: 'r', round: 0, evidence: Array.from({ length: 21 }, () => 'x').join(',') }],
   ] as const)('when a click sends %s, then it is refused as invalid input', (_name, verb, data) => {
-    expect(() => parseExceptionCardData(verb, data)).toThrow(AppError);
-    expect(() => parseExceptionCardData(verb, data)).toThrow(/did not expect/);
+    expect(() => parseCardData(verb, data)).toThrow(AppError);
+    expect(() => parseCardData(verb, data)).toThrow(/did not expect/);
   });
 
   it('when the reason step has no request yet, then an empty request id reads as none', () => {
-    expect(parseExceptionCardData(Verbs.ExceptionChooseReason, { requestId: '', reasonCategory: 'other' })).toEqual({ reasonCategory: 'other' });
-    expect(parseExceptionCardData(Verbs.ExceptionStart, {})).toEqual({});
+    expect(parseCardData(Verbs.ExceptionChooseReason, { requestId: '', reasonCategory: 'other' })).toEqual({ reasonCategory: 'other' });
+    expect(parseCardData(Verbs.ExceptionStart, {})).toEqual({});
   });
 
   it('when Microsoft\'s answer is recorded, then the end date and reason come as text for the use case to check', () => {
-    expect(parseExceptionCardData(Verbs.ExceptionRecordGranted, { requestId: 'r', endDate: '2027-05-31', reason: '' })).toEqual({ requestId: 'r', endDate: '2027-05-31', reason: '' });
-    expect(parseExceptionCardData(Verbs.ExceptionRecordSubmitted, { requestId: 'r', caseNumber: 12345 })).toEqual({ requestId: 'r', caseNumber: '12345' });
+    expect(parseCardData(Verbs.ExceptionRecordGranted, { requestId: 'r', endDate: '2027-05-31', reason: '' })).toEqual({ requestId: 'r', endDate: '2027-05-31', reason: '' });
+    expect(parseCardData(Verbs.ExceptionRecordSubmitted, { requestId: 'r', caseNumber: 12345 })).toEqual({ requestId: 'r', caseNumber: '12345' });
   });
 });

@@ -303,4 +303,37 @@ describe('ExceptionStore on Azurite', () => {
     expect(isAppError(error, ErrorCodes.StorageLimit)).toBe(true);
     expect(await rowsOf(id)).toEqual([]);
   });
+
+  it('when apply() carries a follow-up, then it is written in the same transaction: with the change, holding the request as changed, and not at all when the etag is stale', async () => {
+    const id = newId();
+    const stored = await storage.exceptions.create(request(id));
+    const followUp = { action: 'submitForReview' as const, actor: 'requester-1', at: T1, before: { status: 'draft' as const, reviewRound: 0 } };
+    const moved = await storage.exceptions.apply({ ...stored, status: 'inReview', reviewRound: 1, updatedAt: T1, fields: { technicalDescription: hostileText('fu') } }, audit(id, T1), followUp);
+
+    const [owed, ...more] = await storage.exceptions.listFollowUps(id);
+    expect(more).toEqual([]);
+    const { etag: _etag, ...asChanged } = moved;
+    expect(owed).toMatchObject({ ...followUp, request: asChanged });
+    expect((await storage.exceptions.listFollowUps()).filter((f) => f.request.id === id)).toHaveLength(1);
+    // Not a request, not an audit entry: every other reader skips it.
+    expect((await storage.exceptions.listAll()).filter((r) => r.id === id)).toHaveLength(1);
+    expect(await storage.exceptions.history(id)).toHaveLength(1);
+
+    const error = await rejectionOf(storage.exceptions.apply({ ...stored, status: 'withdrawn', updatedAt: T2 }, audit(id, T2, { to: 'withdrawn', action: 'withdraw' }), { ...followUp, action: 'withdraw', at: T2 }));
+    expect(isAppError(error, ErrorCodes.StorageConflict)).toBe(true);
+    expect(await storage.exceptions.listFollowUps(id)).toHaveLength(1);
+
+    await storage.exceptions.deleteFollowUp(owed!);
+    await storage.exceptions.deleteFollowUp(owed!); // done twice (two instances): fine
+    expect(await storage.exceptions.listFollowUps(id)).toEqual([]);
+  });
+
+  it('when two opens claim the same request slot of a requester, then both get the id of the first', async () => {
+    const requester = `requester-${randomUUID()}`;
+    const [a, b] = await Promise.all([storage.exceptions.claimRequestSlot(requester, 0, 'EXC-AAAA-AAAA'), storage.exceptions.claimRequestSlot(requester.toUpperCase(), 0, 'EXC-BBBB-BBBB')]);
+    expect(a).toBe(b);
+    expect(['EXC-AAAA-AAAA', 'EXC-BBBB-BBBB']).toContain(a);
+    expect(await storage.exceptions.claimRequestSlot(requester, 1, 'EXC-CCCC-CCCC')).toBe('EXC-CCCC-CCCC');
+    expect(await storage.exceptions.listAll()).not.toContainEqual(expect.objectContaining({ requesterId: requester }));
+  });
 });

@@ -18,7 +18,11 @@ async function main(): Promise<void> {
     tablePrefix: need('OUTBOX_PREFIX'),
     connectorUrl: need('CONNECTOR_URL'),
     worker: { visibilityTimeoutMs: 2_000, idlePollMs: 100, concurrency: Number(process.env.OUTBOX_CONCURRENCY ?? 16), retryBaseDelayMs: 1_000, retryMaxDelayMs: 2_000 },
-    callbacks: { onSent: (record) => process.stdout.write(`sent ${record.key}\n`) },
+    callbacks: {
+      onSent: (record) => {
+        process.stdout.write(`sent ${record.key}\n`);
+      },
+    },
   });
   const worker = rig.newWorker();
   worker.start();

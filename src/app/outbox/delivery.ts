@@ -173,7 +173,7 @@ export function createDelivery(deps: OutboxWorkerDeps, opts: OutboxWorkerOptions
       else if (isAppError(error, ErrorCodes.StorageConflict)) return 'lost';
       else saved = await store.save({ ...sent, etag: now?.status === 'sending' && now.claimedBy === d.messageId ? now.etag : sent.etag }); // one more try for a passing storage blip
     }
-    deps.onSent?.(saved);
+    await report_(deps.onSent, saved);
     await removeRecorded(lease);
     return 'sent';
   }

@@ -69,7 +69,7 @@ export interface OutboxWorkerDeps {
   onUndeliverable?: (report: UndeliverableReport) => Promise<void> | void;
   onParked?: (report: ParkedReport) => Promise<void> | void;
   /** After Teams accepted a message and the ledger says so (tests, benchmarks). */
-  onSent?: (record: OutboxRecord) => void;
+  onSent?: (record: OutboxRecord) => Promise<void> | void;
 }
 
 export interface OutboxCounters {

@@ -5,8 +5,9 @@ import type { CommandType } from './rules';
 
 /**
  * Why a command on an exception request was refused: stable codes for cards, logs and tests.
- * Until src/domain/errors.ts carries them, each rides on the nearest existing AppError code
- * (`APP_CODE` below); `refusal` (also in `details.refusal`) is the precise one.
+ * Each has its own AppError code (`EXCEPTION_<refusal>`, `APP_CODE` below): a refusal is the rules
+ * saying no, never a storage failure, so nothing retries it and no card calls it an outage.
+ * `refusal` (also in `details.refusal`) is the short name the workflow branches on.
  */
 export const ExceptionRefusals = {
   /** The command does not apply in the current status. */
@@ -34,17 +35,27 @@ export const ExceptionRefusals = {
 export type ExceptionRefusal = (typeof ExceptionRefusals)[keyof typeof ExceptionRefusals];
 
 const APP_CODE: Record<ExceptionRefusal, ErrorCode> = {
-  TRANSITION_REFUSED: ErrorCodes.InputInvalid,
-  NOT_REQUESTER: ErrorCodes.NotAdmin,
-  NOT_APPROVER: ErrorCodes.NotAdmin,
-  NOT_ADMIN: ErrorCodes.NotAdmin,
-  SELF_APPROVAL: ErrorCodes.NotAdmin,
-  ALREADY_DECIDED: ErrorCodes.StorageConflict,
-  STALE_REVIEW: ErrorCodes.StorageConflict,
-  DRAFT_INVALID: ErrorCodes.InputInvalid,
-  CATEGORY_NOT_ACCEPTED: ErrorCodes.InputInvalid,
-  INPUT_INVALID: ErrorCodes.InputInvalid,
+  TRANSITION_REFUSED: ErrorCodes.ExceptionTransitionRefused,
+  NOT_REQUESTER: ErrorCodes.ExceptionNotRequester,
+  NOT_APPROVER: ErrorCodes.ExceptionNotApprover,
+  NOT_ADMIN: ErrorCodes.ExceptionNotAdmin,
+  SELF_APPROVAL: ErrorCodes.ExceptionSelfApproval,
+  ALREADY_DECIDED: ErrorCodes.ExceptionAlreadyDecided,
+  STALE_REVIEW: ErrorCodes.ExceptionStaleReview,
+  DRAFT_INVALID: ErrorCodes.ExceptionDraftInvalid,
+  CATEGORY_NOT_ACCEPTED: ErrorCodes.ExceptionCategoryNotAccepted,
+  INPUT_INVALID: ErrorCodes.ExceptionInputInvalid,
 };
+
+/** The AppError code of a refusal. */
+export function refusalCode(refusal: ExceptionRefusal): ErrorCode {
+  return APP_CODE[refusal];
+}
+
+/** Whether an error code is a refusal of the exception workflow (an answer, not a fault). */
+export function isRefusalCode(code: string): boolean {
+  return (Object.values(APP_CODE) as string[]).includes(code);
+}
 
 export interface RefusalFacts {
   requestId: string;
@@ -64,7 +75,7 @@ export class ExceptionRefusedError extends AppError {
   readonly facts: RefusalFacts;
 
   constructor(refusal: ExceptionRefusal, message: string, facts: RefusalFacts) {
-    super(APP_CODE[refusal], message, { expected: true, details: { refusal, ...facts } });
+    super(APP_CODE[refusal], message, { expected: true, retryable: false, details: { refusal, ...facts } });
     this.name = 'ExceptionRefusedError';
     this.refusal = refusal;
     this.facts = facts;

@@ -162,7 +162,7 @@ describe('who decides', () => {
     const inReview = deepFreeze(requestIn('inReview'));
     const error = refusedBy(() => approve(inReview, {}, ctx(REQUESTER, true, '2026-11-02T10:00:00Z')));
     expect(error.refusal).toBe('SELF_APPROVAL');
-    expect(error.code).toBe(ErrorCodes.NotAdmin);
+    expect(error.code).toBe(ErrorCodes.ExceptionSelfApproval);
     expect(error.message).toMatch(/^You cannot approve it: it is your own request, so another approver decides\./);
     expect(error.facts.possibleNow).toEqual(['withdraw']);
   });
@@ -215,7 +215,8 @@ describe('two approvers clicking at once', () => {
     ]) {
       const error = refusedBy(second);
       expect(error.refusal).toBe('ALREADY_DECIDED');
-      expect(error.code).toBe(ErrorCodes.StorageConflict);
+      expect(error.code).toBe(ErrorCodes.ExceptionAlreadyDecided);
+      expect(error.retryable).toBe(false);
       expect(error.facts).toMatchObject({ decidedBy: APPROVER, decidedAt: T('2026-11-02T10:00:00Z'), status: 'approved' });
       expect(error.message).toBe(
         `${APPROVER} already approved it at 2026-11-02 10:00 UTC. Possible now: an admin can record it as submitted to Microsoft.`,
