@@ -2,19 +2,29 @@
 const ESM_ONLY_PACKAGES = ['strip-bom'];
 
 /**
- * One in-memory Azurite (a child process) serves the whole run: globalSetup starts it and puts
- * its connection string in process.env.AZURE_STORAGE_CONNECTION_STRING, which the workers
- * inherit. Tests isolate themselves with unique table-name prefixes.
+ * Three tiers, each a jest project with its own npm script (`npm test` runs all three after the
+ * type check and lint):
+ * - unit: domain, cards and the app manifest; pure, no child process (`npm run test:unit`);
+ * - component: storage, app, bot, integrations and sandbox on Azurite and the sandbox over real
+ *   HTTP (`npm run test:component`);
+ * - slow: the crash tests (21 processes each, SIGKILLed) and e2e in Chromium through the Agents
+ *   Playground (`npm run test:slow`).
+ *
+ * One in-memory Azurite (a child process) serves the whole run: globalSetup starts it (unless only
+ * the unit tier runs) and puts its connection string in process.env.AZURE_STORAGE_CONNECTION_STRING,
+ * which the workers inherit. Tests isolate themselves with unique table-name prefixes.
  *
  * ts-jest only transpiles (isolatedModules): type checking is `npm run typecheck` (tsc --noEmit),
  * which `npm test` runs before jest.
- *
- * @type {import('jest').Config}
  */
-const config = {
+const SLOW = ['<rootDir>/test/app/*-crash.test.ts', '<rootDir>/test/e2e/**/*.test.ts'];
+/** The same files as regular expressions, for the component tier's testPathIgnorePatterns. */
+const SLOW_PATHS = ['/test/app/[^/]*-crash\\.test\\.ts$', '/test/e2e/'];
+
+/** @type {import('jest').Config} */
+const shared = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: {
     '^.+\\.ts$': [
       'ts-jest',
@@ -34,13 +44,36 @@ const config = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_PACKAGES.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
-  globalSetup: '<rootDir>/test/support/jest-global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/jest-global-teardown.ts',
-  testTimeout: 60_000,
-  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
-  maxWorkers: 2,
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.data/', '<rootDir>/artifacts/'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/'],
+};
+
+/** @type {import('jest').Config} */
+const config = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/{domain,cards,manifest}/**/*.test.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'component',
+      testMatch: ['<rootDir>/test/{storage,app,bot,integrations,sandbox,support}/**/*.test.ts'],
+      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, ...SLOW_PATHS],
+      testTimeout: 60_000,
+    },
+    {
+      ...shared,
+      displayName: 'slow',
+      testMatch: SLOW,
+      testTimeout: 120_000,
+    },
+  ],
+  globalSetup: '<rootDir>/test/support/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/jest-global-teardown.ts',
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  maxWorkers: 2,
   coverageDirectory: '<rootDir>/coverage',
   collectCoverageFrom: ['src/**/*.ts'],
 };

@@ -6,21 +6,23 @@
 import { PARTNER_TENANT_ID } from '../../sandbox';
 import { composeMfaShepherd, type MfaShepherd } from '../../src/compose';
 import { FixedClock } from '../../src/domain/clock';
-import { createLogger } from '../../src/logging';
 import type { TestUser } from '../support/activities';
 import { HARNESS_OVERRIDES, startBotHarness, type BotHarness } from '../support/bot-harness';
 import { allCardText } from '../support/connector';
+import { eventually } from '../support/eventually';
+import { silentLogger } from '../support/silent-logger';
 
 describe('two instances sweeping nudges at once', () => {
-  // Sunday 22 Nov 2026 12:00 UTC: the sandbox's records are from the last 7 days of the real clock.
-  const clock = new FixedClock(new Date());
+  // Monday 23 Nov 2026, 10:00 in London: the first notices go out now. The sandbox runs on the same
+  // clock, so its records are from the 7 days before it, whatever the real date.
+  const clock = new FixedClock('2026-11-23T10:00:00Z');
   let h: BotHarness;
   let second: MfaShepherd;
   let users: TestUser[] = [];
 
   beforeAll(async () => {
-    h = await startBotHarness({ overrides: { clock, instanceId: 'instance-a' } });
-    second = await composeMfaShepherd(h.config, createLogger({ level: 'silent' }), { ...HARNESS_OVERRIDES, clock, instanceId: 'instance-b' });
+    h = await startBotHarness({ overrides: { clock, instanceId: 'instance-a' }, sandboxNow: () => clock.now() });
+    second = await composeMfaShepherd(h.config, silentLogger, { ...HARNESS_OVERRIDES, clock, instanceId: 'instance-b' });
     await second.start();
     await h.connect();
     const run = await h.shepherd.deps.syncPrincipals({ trigger: 'admin' });
@@ -40,12 +42,8 @@ describe('two instances sweeping nudges at once', () => {
     h.connector.sent.filter((s) => s.method === 'POST' && /reminder/i.test(`${s.activity.summary ?? ''} ${allCardText(s.activity.attachments?.[0]?.content)}`) && /Snooze/.test(allCardText(s.activity.attachments?.[0]?.content)));
 
   it('when both instances sweep when the first reminders are due, then every user gets exactly one', async () => {
-    // Four days on, on a Thursday or so, at 11:00 London: the first reminder (2 business days) is due for everyone.
-    const due = new Date(clock.now().getTime() + 4 * 86_400_000);
-    const weekday = due.getUTCDay();
-    if (weekday === 0 || weekday === 6) due.setUTCDate(due.getUTCDate() + (weekday === 6 ? 2 : 1));
-    due.setUTCHours(11, 0, 0, 0);
-    clock.set(due);
+    // Wednesday 25 Nov, 11:00 in London: the first reminder (2 business days after Monday 10:00) is due for everyone.
+    clock.set(new Date('2026-11-25T11:00:00Z'));
 
     const results = await Promise.all([h.shepherd.sweepNudges(), second.sweepNudges(), h.shepherd.sweepNudges(), second.sweepNudges()]);
     expect(results.filter((r) => r.ran)).toHaveLength(1); // the lease: one run per interval
@@ -77,10 +75,6 @@ describe('two instances sweeping nudges at once', () => {
   });
 });
 
-async function waitUntilIdle(instance: MfaShepherd, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (instance.outbox.stats().inFlight > 0) {
-    if (Date.now() > deadline) throw new Error('the second instance still has sends in flight');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+async function waitUntilIdle(instance: MfaShepherd): Promise<void> {
+  await eventually('the second instance to have no sends in flight', () => instance.outbox.stats().inFlight === 0, { timeoutMs: 15_000 });
 }

@@ -77,7 +77,15 @@ describe('MFA Shepherd in the Agents Playground', () => {
   });
 
   test('when the user types status, then they see that their registration is verified', async () => {
+    // Only the status card says "your status" and "waiting for Partner Center": the walkthrough's
+    // verified result already on the page says neither, so this waits for the reply itself.
+    expect(await ui.messages().filter({ hasText: 'MFA Shepherd · your status' }).count()).toBe(0);
     await ui.sendMessage('status');
-    await ui.waitForText(/MFA registered|verified/i);
+    const reply = await ui.waitForText('MFA Shepherd · your status');
+    const text = await reply.innerText();
+    expect(text).toContain('MFA verified: waiting for Partner Center');
+    expect(text).toContain('Microsoft Graph confirmed your MFA registration on');
+    expect(text).not.toContain('Action needed: set up MFA');
+    await ui.screenshot(path.join(ARTIFACTS, 'status.png'));
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startSandbox, PARTNER_TENANT_ID, type SandboxHandle } from '../../sandbox';
+import { eventually } from './eventually';
 import { composeMfaShepherd, type ComposeOverrides, type MfaShepherd } from '../../src/compose';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logging';
@@ -11,18 +12,22 @@ import { tableName, TABLES } from '../../src/storage';
 /** Wait until no outbox message is pending or being sent (the ledger, read raw) and the worker holds none. */
 async function outboxIdle(connectionString: string, prefix: string, inFlight: () => number, timeoutMs = 20_000): Promise<void> {
   const table = TableClient.fromConnectionString(connectionString, tableName(prefix, TABLES.outbox), { allowInsecureConnection: true });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let open = 0;
-    try {
-      for await (const _ of table.listEntities({ queryOptions: { filter: odata`status eq ${'pending'} or status eq ${'sending'}`, select: ['status'] } })) open += 1;
-    } catch {
-      return; // storage is down (the outage tests stop Azurite): the outbox cannot move, nothing to wait for
-    }
-    if (open === 0 && inFlight() === 0) return;
-    if (Date.now() > deadline) throw new Error(`the outbox still has ${open} message(s) pending or sending after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  let open = 0;
+  await eventually(
+    'the outbox to have no message pending or sending',
+    async () => {
+      open = 0;
+      try {
+        for await (const _ of table.listEntities({ queryOptions: { filter: odata`status eq ${'pending'} or status eq ${'sending'}`, select: ['status'] } })) open += 1;
+      } catch {
+        return true; // storage is down (the outage tests stop Azurite): the outbox cannot move, nothing to wait for
+      }
+      return open === 0 && inFlight() === 0;
+    },
+    { timeoutMs },
+  ).catch((error: unknown) => {
+    throw new Error(`the outbox still has ${open} message(s) pending or sending after ${timeoutMs} ms`, { cause: error });
+  });
 }
 
 export interface BotHarness {
@@ -56,10 +61,17 @@ export const ADMIN: TestUser = { aadObjectId: 'admin-0001', name: 'Ada Admin', t
  * child process) for storage, the sandbox for Partner Center / Graph / Entra, and a local Bot
  * Connector that records what the bot sends.
  */
-export async function startBotHarness(options: { env?: Record<string, string>; overrides?: ComposeOverrides } = {}): Promise<BotHarness> {
+export async function startBotHarness(
+  options: {
+    env?: Record<string, string>;
+    overrides?: ComposeOverrides;
+    /** The sandbox's clock (its seed, its 7-day window, its tokens); give it the bot's fixed clock so both agree. */
+    sandboxNow?: () => Date;
+  } = {},
+): Promise<BotHarness> {
   const connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING;
   if (!connectionString) throw new Error('AZURE_STORAGE_CONNECTION_STRING is not set: run through jest (global setup starts Azurite)');
-  const sandbox = await startSandbox({ port: 0 });
+  const sandbox = await startSandbox({ port: 0, ...(options.sandboxNow ? { now: options.sandboxNow } : {}) });
   const connector = await new LocalConnector().start();
   try {
     return await startBot(sandbox, connector, connectionString, options);

@@ -89,6 +89,13 @@ export class LocalConnector {
   readonly failed: { on: ConnectorFault['on']; status: number; code?: string; conversationId?: string; at: number }[] = [];
   private readonly faults: ConnectorFault[] = [];
   private readonly waiters = new Set<() => void>();
+  private readonly acceptListeners = new Set<(sent: SentActivity) => void>();
+
+  /** Calls `listener` the moment a send is accepted (before its answer goes back); returns the unsubscribe. */
+  onAccepted(listener: (sent: SentActivity) => void): () => void {
+    this.acceptListeners.add(listener);
+    return () => this.acceptListeners.delete(listener);
+  }
   /** Sends answered 429 because they exceeded a limit (enforceLimits mode), oldest first. */
   readonly throttled: { conversationId: string; at: number; retryAfterSeconds: number }[] = [];
   private server?: http.Server;
@@ -236,8 +243,10 @@ export class LocalConnector {
         return reply(429, { error: { code: 'Throttled', message: 'local connector: over a Teams rate limit' } }, { 'retry-after': String(retryAfterSeconds) });
       }
       const id = `sent-${++this.counter}`;
-      this.sent.push({ method: req.method, path, conversationId, replyToId: match[2], activity: { ...body, id }, at: Date.now() });
+      const accepted: SentActivity = { method: req.method, path, conversationId, replyToId: match[2], activity: { ...body, id }, at: Date.now() };
+      this.sent.push(accepted);
       for (const waiter of [...this.waiters]) waiter();
+      for (const listener of [...this.acceptListeners]) listener(accepted);
       if (this.answerDelayMs > 0) await new Promise((r) => setTimeout(r, this.answerDelayMs));
       return reply(200, { id });
     }

@@ -17,7 +17,10 @@ export function takeAzuriteHandle(): AzuriteHandle | undefined {
  * inherit process.env, so every test sees the same AZURE_STORAGE_CONNECTION_STRING (any value
  * from the shell is replaced: tests never talk to real storage).
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig?: { selectProjects?: string[] }): Promise<void> {
+  // The unit tier alone (`npm run test:unit`) needs no storage: no child process for it.
+  const selected = globalConfig?.selectProjects;
+  if (selected && selected.length > 0 && selected.every((name) => name === 'unit')) return;
   const azurite = await startAzurite({ inMemory: true });
   (globalThis as GlobalWithAzurite)[AZURITE_HANDLE_KEY] = azurite;
   process.env['AZURE_STORAGE_CONNECTION_STRING'] = azurite.connectionString;

@@ -44,6 +44,29 @@ describe('nudge schedule over weeks of simulated time', () => {
     ]);
   });
 
+  it('when the first notice lands 5 minutes before the end of a Friday, then the first reminder comes at that time 2 business days on (Tuesday), and the rest follow', () => {
+    const { sent } = simulate({ zone: 'Europe/London', firstNotice: '2026-12-04T16:55', end: '2026-12-28T09:00' });
+    expect(sent).toEqual([
+      'reminder Tue 2026-12-08 16:55',
+      'reminder Thu 2026-12-10 16:55',
+      'reminder Mon 2026-12-14 16:55',
+      'escalate manager Wed 2026-12-16 16:55',
+      'escalate admins Fri 2026-12-18 16:55',
+    ]);
+  });
+
+  it("when the sweep after a late Friday notice only runs once that Tuesday's working hours are over, then the reminder goes out at Wednesday 09:00, not never", () => {
+    const policy = createNudgePolicy();
+    const state = recordFirstNotice(newNudgeState('user-1', 1), new Date('2026-12-04T16:55:00Z'));
+    const base = { hasManager: true, globallyPaused: false, zone: 'Europe/London' };
+    const early = nextNudge(state, policy, { ...base, now: new Date('2026-12-08T11:00:00Z') });
+    expect(early.action).toBe('reminder');
+    expect(early.at.toISOString()).toBe('2026-12-08T16:55:00.000Z');
+    const late = nextNudge(state, policy, { ...base, now: new Date('2026-12-08T17:05:00Z') });
+    expect(late.action).toBe('reminder');
+    expect(late.at.toISOString()).toBe('2026-12-09T09:00:00.000Z');
+  });
+
   it('when it is 09:00 in New York and 22:00 in Tokyo, then only the New York recipient is due now', () => {
     const policy = createNudgePolicy();
     const notice = new Date('2026-06-01T13:00:00Z');
