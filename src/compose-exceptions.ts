@@ -5,7 +5,7 @@ import { createExceptionEffects } from './app/exception-effects';
 import { auditCsv, exportFilename, requestsCsv } from './app/exception-export';
 import { createDirectory, createExceptionMessages } from './app/exception-views';
 import { createExceptions } from './app/exceptions';
-import type { Logger, Messenger, Outbox } from './app/ports';
+import type { Logger, Messenger, Metrics, Outbox } from './app/ports';
 import { createSla } from './app/sla';
 import type { ExceptionFeature } from './bot/deps';
 import type { Config } from './config';
@@ -26,6 +26,7 @@ export function composeExceptions(parts: {
   clock: Clock;
   logger: Logger;
   instanceId: string;
+  metrics?: Pick<Metrics, 'slaBreached'>;
 }) {
   const { config, storage, messenger, outbox, background, clock, logger } = parts;
   const tenantId = config.partnerCenter.tenantId;
@@ -101,7 +102,11 @@ export function composeExceptions(parts: {
     clock,
     logger,
     instanceId: parts.instanceId,
-    run: () => sla.sweep(),
+    run: async () => {
+      const result = await sla.sweep();
+      for (const { state } of result.announced) if (state === 'breached') parts.metrics?.slaBreached();
+      return result;
+    },
   });
 
   /** Where the server listens, for links when PUBLIC_BASE_URL is not set (local runs). */

@@ -6,7 +6,7 @@ import type { Outbox, OutboxDelivery, OutboxMessage, OutboxStore } from '../app/
 import type { Clock } from '../domain/clock';
 import { AppError, ErrorCodes, isAppError } from '../domain/errors';
 import { OUTBOX_STATUSES, type OutboxRecord } from '../domain/outbox';
-import { createTableClient, ensureTable, tableName, type ClientSettings } from './client';
+import { assertEndpoint, createTableClient, ensureTable, requireConnectionString, tableName, type ClientSettings } from './client';
 import { EntityReader, compact, requireEtag, type NewEntity, type StoredEntity } from './entity';
 import { isEntityNotFound, isRestError, storageCall, toStorageError, type StorageContext } from './errors';
 import { spreadPartition, toKey } from './keys';
@@ -184,8 +184,14 @@ function queueOptions(settings: ClientSettings): StoragePipelineOptions {
 }
 
 function createQueueClient(settings: ClientSettings, name: string): QueueClient {
+  if (settings.tokenAccess !== undefined) {
+    const { queueEndpoint, credential } = settings.tokenAccess;
+    assertEndpoint(queueEndpoint, 'AZURE_STORAGE_QUEUE_ENDPOINT', { loopbackHttp: false });
+    return new QueueServiceClient(queueEndpoint, credential, queueOptions(settings)).getQueueClient(name);
+  }
+  const connectionString = requireConnectionString(settings);
   try {
-    return QueueServiceClient.fromConnectionString(settings.connectionString, queueOptions(settings)).getQueueClient(name);
+    return QueueServiceClient.fromConnectionString(connectionString, queueOptions(settings)).getQueueClient(name);
   } catch (error) {
     throw new AppError(ErrorCodes.ConfigInvalid, 'AZURE_STORAGE_CONNECTION_STRING is not a valid storage connection string (queue endpoint)', {
       expected: false,
