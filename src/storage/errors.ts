@@ -10,6 +10,8 @@ import { AppError, ErrorCodes, isAppError } from '../domain/errors';
  * - 413, or a size error code (EntityTooLarge, …) → STORAGE_LIMIT
  * - no response (ECONNREFUSED, ECONNRESET, socket hang up, timeouts), 408, 429, 5xx →
  *   STORAGE_UNAVAILABLE, retryable
+ * - 401/403 (the credentials were refused: a missing role assignment, a wrong key) →
+ *   STORAGE_UNAVAILABLE, retryable (new role assignments take minutes to apply), worded for the admin
  * - no token from the Microsoft Entra credential (the managed identity; storage was never asked) →
  *   STORAGE_UNAVAILABLE, retryable, with a message that names the identity, not the account
  * - anything else (400 bad request, programming errors) is rethrown as is: a bug, not an outcome.
@@ -132,6 +134,15 @@ export function toStorageError(error: unknown, ctx: StorageContext): unknown {
       ...options,
       expected: false,
     });
+  }
+  if (status === 401 || status === 403) {
+    return new AppError(
+      ErrorCodes.StorageUnavailable,
+      `Storage ${where(ctx)}: storage refused our credentials (${status} ${storageCode ?? 'no error code'}). ` +
+        'With the managed identity: does it hold Storage Table Data Contributor and Storage Queue Data Contributor on the account? ' +
+        '(New role assignments take a few minutes to apply.) With a connection string: is its account key current?',
+      { ...options, retryable: true, expected: false },
+    );
   }
   switch (status) {
     case 404:

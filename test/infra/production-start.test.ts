@@ -244,7 +244,7 @@ describe('production start from the build, with the managed identity and Azurite
   });
 });
 
-describe('production start when the managed identity cannot give a token', () => {
+describe('production start when the managed identity cannot give a usable token', () => {
   /**
    * Decided: the start fails (exit code 1) with a message that names the managed identity, rather
    * than serving a /readyz that stays 503. Storage is checked (its tables created) before the app
@@ -267,6 +267,23 @@ describe('production start when the managed identity cannot give a token', () =>
     expect(output).toMatch(/MFA Shepherd failed to start: STORAGE_UNAVAILABLE Storage \w+ on table \w+: the managed identity gave no token for Azure Storage \(ManagedIdentityCredential: /);
     expect(output).toContain('MANAGED_IDENTITY_CLIENT_ID');
     expect(output).not.toContain('MFA Shepherd is listening');
+  });
+
+  it('when storage refuses the token, then the start fails with exit code 1 and a message naming the storage roles', async () => {
+    // Azurite checks no roles; a token for another audience gets the same 403 from it that a
+    // missing Storage Table Data Contributor role gets from Azure Storage.
+    const wrongAudience = await startManagedIdentityEndpoint({ clientId: CLIENT_ID, tenantId: TENANT_ID, tokenAudience: 'https://vault.azure.net' });
+    try {
+      const { exit, output } = await failedStart({ IDENTITY_ENDPOINT: wrongAudience.url, IDENTITY_HEADER: wrongAudience.secret });
+
+      expect(exit).toEqual({ code: 1, signal: null });
+      expect(wrongAudience.requests).toContainEqual(expect.objectContaining({ resource: STORAGE_RESOURCE, clientId: CLIENT_ID, status: 200 }));
+      expect(output).toMatch(/MFA Shepherd failed to start: STORAGE_UNAVAILABLE Storage \w+ on table \w+: storage refused our credentials \(403 AuthenticationFailed\)/);
+      expect(output).toContain('Storage Table Data Contributor and Storage Queue Data Contributor');
+      expect(output).not.toContain('MFA Shepherd is listening');
+    } finally {
+      await wrongAudience.close();
+    }
   });
 
   it('when MANAGED_IDENTITY_CLIENT_ID names an identity not attached to the app, then the start fails with exit code 1 and the identity endpoint\'s refusal in the message', async () => {

@@ -42,6 +42,11 @@ export interface ManagedIdentityEndpointOptions {
   /** The user-assigned identity attached to the "app": any other client_id is refused, as App Service does. */
   clientId: string;
   tenantId: string;
+  /**
+   * Mint tokens for this audience instead of the resource asked for: a token storage refuses
+   * (as it refuses one whose identity lacks a data role), for the refusal paths.
+   */
+  tokenAudience?: string;
 }
 
 const API_VERSION = '2019-08-01';
@@ -88,7 +93,7 @@ export async function startManagedIdentityEndpoint(options: ManagedIdentityEndpo
     const expiresOn = now + TOKEN_LIFETIME_S;
     const accessToken = mintJwt(
       {
-        aud: record.resource,
+        aud: options.tokenAudience ?? record.resource,
         iss: `https://sts.windows.net/${options.tenantId}/`,
         iat: now,
         nbf: now,
