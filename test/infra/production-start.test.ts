@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -241,6 +242,28 @@ describe('production start from the build, with the managed identity and Azurite
     expect(lines).toContainEqual(expect.objectContaining({ msg: 'stopped' }));
     // Nothing went wrong on the way: no error or fatal line (pino levels 50 and 60).
     expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+  });
+});
+
+describe('the build App Service runs', () => {
+  it('when it is staged with production dependencies only (npm ci --omit=dev), then every package the compiled code requires is a production dependency', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const files = readdirSync(join(buildDir, 'src'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'));
+    const required = new Map<string, string>();
+    for (const file of files) {
+      for (const match of readFileSync(join(buildDir, 'src', file), 'utf8').matchAll(/\brequire\(["']([^"']+)["']\)/g)) {
+        const specifier = match[1] ?? '';
+        if (specifier.startsWith('.') || isBuiltin(specifier)) continue;
+        const parts = specifier.split('/');
+        const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+        required.set(name, file);
+      }
+    }
+
+    expect(files.length).toBeGreaterThan(20);
+    // The scan sees what it must (a scan that found nothing would pass for nothing).
+    expect([...required.keys()]).toEqual(expect.arrayContaining(['@azure/identity', '@azure/data-tables', 'botbuilder', 'restify', 'zod']));
+    expect([...required].filter(([name]) => !(name in pkg.dependencies)).map(([name, file]) => `${name} (required by ${file})`)).toEqual([]);
   });
 });
 
