@@ -17,9 +17,9 @@ const ESM_ONLY_PACKAGES = ['strip-bom'];
  * ts-jest only transpiles (isolatedModules): type checking is `npm run typecheck` (tsc --noEmit),
  * which `npm test` runs before jest.
  */
-const SLOW = ['<rootDir>/test/app/*-crash.test.ts', '<rootDir>/test/e2e/**/*.test.ts'];
+const SLOW = ['<rootDir>/test/app/*-crash.test.ts', '<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/infra/production-start.test.ts'];
 /** The same files as regular expressions, for the component tier's testPathIgnorePatterns. */
-const SLOW_PATHS = ['/test/app/[^/]*-crash\\.test\\.ts$', '/test/e2e/'];
+const SLOW_PATHS = ['/test/app/[^/]*-crash\\.test\\.ts$', '/test/e2e/', '/test/infra/production-start\\.test\\.ts$'];
 
 /** @type {import('jest').Config} */
 const shared = {
@@ -54,7 +54,8 @@ const config = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/test/{domain,cards,manifest}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{domain,cards,manifest,infra}/**/*.test.ts'],
+      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, ...SLOW_PATHS],
     },
     {
       ...shared,

@@ -7,7 +7,7 @@ import { auditCsv, exportFilename, requestsCsv } from './app/exception-export';
 import { createDirectory, createExceptionMessages } from './app/exception-views';
 import { createExceptions } from './app/exceptions';
 import { createExceptionWorkflow } from './app/exception-workflow';
-import type { Logger, Messenger, Outbox, OutboxStore } from './app/ports';
+import type { Logger, Messenger, Metrics, Outbox, OutboxStore } from './app/ports';
 import { createSla } from './app/sla';
 import type { Config } from './config';
 import { adminSet, isAdmin } from './domain/authorization';
@@ -30,6 +30,7 @@ export function composeExceptions(parts: {
   clock: Clock;
   logger: Logger;
   instanceId: string;
+  metrics?: Pick<Metrics, 'slaBreached'>;
 }) {
   const { config, storage, messenger, outbox, background, clock, logger } = parts;
   const tenantId = config.partnerCenter.tenantId;
@@ -103,7 +104,11 @@ export function composeExceptions(parts: {
     clock,
     logger,
     instanceId: parts.instanceId,
-    run: () => sla.sweep(),
+    run: async () => {
+      const result = await sla.sweep();
+      for (const { state } of result.announced) if (state === 'breached') parts.metrics?.slaBreached();
+      return result;
+    },
   });
 
   /** Where the server listens, for links when PUBLIC_BASE_URL is not set (local runs). */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { TokenCredential } from '@azure/identity';
 import { BackgroundTasks } from './app/background';
 import { createAdminNotifier } from './app/admin-notifier';
 import { createConnectPartnerCenter } from './app/connect-partner-center';
@@ -9,7 +10,7 @@ import { oncePer } from './app/once-per';
 import { createNotices } from './app/notices';
 import { createOutboxWorker, type OutboxCounters, type OutboxWorkerOptions } from './app/outbox';
 import type { OutboxRecord } from './domain/outbox';
-import type { Logger, Messenger, Outbox } from './app/ports';
+import type { Logger, Messenger, Metrics, Outbox } from './app/ports';
 import { createStatusQueries } from './app/status-queries';
 import { createSyncPrincipals } from './app/sync-principals';
 import { createVerifyRegistration } from './app/verify-registration';
@@ -25,7 +26,8 @@ import type { Clock } from './domain/clock';
 import { AppError, ErrorCodes } from './domain/errors';
 import { createGraphClient } from './integrations/graph';
 import { createHttpClient, type HttpClientOptions } from './integrations/http';
-import { createAppTokenProvider, createNetworkClient, createPartnerCenterAuth } from './integrations/identity';
+import { createAppTokenProvider, createAzureCredential, createManagedIdentityTokenProvider, createNetworkClient, createPartnerCenterAuth } from './integrations/identity';
+import { createOtelMetrics } from './integrations/telemetry/otel-metrics';
 import { createPartnerCenterClient } from './integrations/partner-center';
 import { createActivityCleanup } from './jobs/activity-cleanup';
 import { createScheduler } from './jobs/scheduler';
@@ -48,6 +50,10 @@ export interface ComposeOverrides {
   outbox?: Partial<OutboxWorkerOptions> & { run?: boolean };
   /** Limits of the HTTP body reader (tests shorten the slow-body deadline). */
   bodyLimits?: Partial<JsonBodyLimits>;
+  /** Default: OpenTelemetry counters (no-ops unless Azure Monitor was started). */
+  metrics?: Metrics;
+  /** The Microsoft Entra credential for Storage (token access) and Graph; default: the managed identity. */
+  azureCredential?: TokenCredential;
 }
 
 export interface MfaShepherd {
@@ -73,9 +79,15 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   const tenantId = config.partnerCenter.tenantId;
   const instanceId = overrides.instanceId ?? `instance-${randomUUID()}`;
   const ids = { newId: () => randomUUID() };
+  const metrics = overrides.metrics ?? createOtelMetrics();
+  // Created only when something uses it: a connection string and a Graph secret need no identity.
+  let credential: TokenCredential | undefined = overrides.azureCredential;
+  const azureCredential = () => (credential ??= createAzureCredential({ managedIdentityClientId: config.managedIdentityClientId }));
+  const tokenAccess = config.storage.tokenAccess ? { ...config.storage.tokenAccess, credential: azureCredential() } : undefined;
 
   const storage = await createStorage({
     connectionString: config.storage.connectionString,
+    tokenAccess,
     tablePrefix: config.storage.tablePrefix,
     encryptionKey: config.tokenEncryptionKey,
     // A storage call (retries included) must fit inside Teams' 15-second turn budget.
@@ -95,9 +107,11 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     ? createPartnerCenterAuth({ clientId: config.partnerCenter.clientId, tenantId, secrets: storage.secrets, networkClient, logger, clock })
     : notConfiguredAuth();
   const appToken =
-    config.graph.clientId && config.graph.clientSecret
+    config.graph.auth === 'secret' && config.graph.clientId && config.graph.clientSecret
       ? createAppTokenProvider({ clientId: config.graph.clientId, clientSecret: config.graph.clientSecret, tenantId, networkClient, logger })
-      : { getToken: () => Promise.reject(new AppError(ErrorCodes.GraphForbidden, 'Microsoft Graph is not configured (GRAPH_CLIENT_ID / GRAPH_CLIENT_SECRET, or BOT_ID / BOT_PASSWORD).')) };
+      : config.graph.auth === 'managedIdentity'
+        ? createManagedIdentityTokenProvider(azureCredential())
+        : { getToken: () => Promise.reject(new AppError(ErrorCodes.GraphForbidden, 'Microsoft Graph is not configured (GRAPH_CLIENT_ID / GRAPH_CLIENT_SECRET, or BOT_ID / BOT_PASSWORD).')) };
   const graph = createGraphClient({ baseUrl: config.graph.baseUrl, getToken: () => appToken.getToken(), http });
 
   const adapter = createTeamsAdapter(config, networkClient);
@@ -106,6 +120,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
 
   const outboxStorage = await createOutboxStorage({
     connectionString: config.storage.connectionString,
+    tokenAccess,
     tablePrefix: config.storage.tablePrefix,
     retryOptions: { ...DEFAULT_RETRY_OPTIONS, ...overrides.storage?.retryOptions },
     requestTimeoutMs: overrides.storage?.requestTimeoutMs ?? 8_000,
@@ -127,8 +142,12 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     // Undeliverable: the user is marked unreachable, which the admins' status lists with the reason
     // (and the nudge sweep tells them once per episode). Parked: an alert, at most hourly.
     onUndeliverable: (report) => logger.info({ ...report }, 'outbox message undeliverable'),
-    onSent: (record) => afterSend(record),
+    onSent: async (record) => {
+      metrics.outboxSent(record.kind);
+      await afterSend(record);
+    },
     onParked: async (report) => {
+      metrics.outboxParked(report.kind);
       logger.error({ ...report }, 'outbox message parked');
       if (parkedAlerts('parked')) {
         await notifyAdmins({
@@ -150,7 +169,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     clock,
     logger,
   });
-  const syncPrincipals = createSyncPrincipals({
+  const runSync = createSyncPrincipals({
     tenantId,
     partnerCenter,
     auth,
@@ -163,10 +182,16 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     instanceId,
     onReconnectNeeded: async (run) => (await notifyAdmins(reconnectAlertMessage(run, config.defaultTimezone))).delivered,
   });
+  const syncPrincipals: typeof runSync = async (request) => {
+    const run = await runSync(request);
+    metrics.syncFinished(run.outcome, run.trigger);
+    if (run.errorCode === ErrorCodes.PcMfaRequired) metrics.mfaRejected();
+    return run;
+  };
   const outbox = outboxStorage.outbox;
   const nudgeStores = { tenantId, principals: storage.principals, nudges: storage.nudges, contacts: storage.contacts, settings: storage.settings, exceptions: storage.exceptions, policy: config.nudgePolicy, calendar: config.businessCalendar, defaultTimezone: config.defaultTimezone, clock };
   const sweepNudges = createNudgeSweep({ ...nudgeStores, notices: storage.notices, graph: { getManager: (id) => graph.getManager?.(id) ?? Promise.resolve(undefined) }, outbox, leases: storage.leases, adminIds: config.adminAadObjectIds, ids, logger, instanceId });
-  const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, outboxLedger: outboxStorage.store, background, clock, logger, instanceId });
+  const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, outboxLedger: outboxStorage.store, background, clock, logger, instanceId, metrics });
   afterSend = exceptionFeature.afterSend;
   const checkAlerts = oncePer(60 * 60_000, clock);
   const afterSync = async () => {

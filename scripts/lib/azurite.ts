@@ -26,6 +26,16 @@ export interface AzuriteOptions {
   startTimeoutMs?: number;
   /** Milliseconds between SIGTERM and SIGKILL in `stop()`. Default 5 000. */
   stopGraceMs?: number;
+  /**
+   * Serve https with this certificate and key (PEM files). Needed for `oauth`: Azurite accepts a
+   * bearer token only over https. The endpoints (and the connection string) then say https.
+   */
+  tls?: { certPath: string; keyPath: string };
+  /**
+   * 'basic': accept Microsoft Entra bearer tokens, checking their issuer, audience and lifetime
+   * (not the signature). Shared-key requests keep working.
+   */
+  oauth?: 'basic';
   /** Called if Azurite exits after a successful start without `stop()` having been called. */
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -69,7 +79,7 @@ export function buildConnectionString(endpoints: {
   tableUrl: string;
 }): string {
   return [
-    'DefaultEndpointsProtocol=http',
+    `DefaultEndpointsProtocol=${endpoints.tableUrl.startsWith('https:') ? 'https' : 'http'}`,
     `AccountName=${DEV_ACCOUNT_NAME}`,
     `AccountKey=${DEV_ACCOUNT_KEY}`,
     `BlobEndpoint=${endpoints.blobUrl}`,
@@ -103,6 +113,8 @@ function buildArgs(opts: AzuriteOptions, host: string): string[] {
   } else {
     args.push('--inMemoryPersistence');
   }
+  if (opts.tls !== undefined) args.push('--cert', opts.tls.certPath, '--key', opts.tls.keyPath);
+  if (opts.oauth !== undefined) args.push('--oauth', opts.oauth);
   if (opts.silent ?? true) args.push('--silent');
   return args;
 }
@@ -110,6 +122,9 @@ function buildArgs(opts: AzuriteOptions, host: string): string[] {
 export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHandle> {
   if (opts.location !== undefined && opts.inMemory === true) {
     throw new AzuriteError('AZURITE_BAD_OPTIONS', 'pass either location or inMemory, not both');
+  }
+  if (opts.oauth !== undefined && opts.tls === undefined) {
+    throw new AzuriteError('AZURITE_BAD_OPTIONS', 'oauth needs tls: Azurite accepts bearer tokens only over https');
   }
   const host = opts.host ?? '127.0.0.1';
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
@@ -216,7 +231,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
       if (!match) return;
       const service = match[1] as Service;
       const port = match[2] ?? '';
-      urls.set(service, `http://${host}:${port}/${DEV_ACCOUNT_NAME}`);
+      urls.set(service, `${opts.tls === undefined ? 'http' : 'https'}://${host}:${port}/${DEV_ACCOUNT_NAME}`);
       if (SERVICES.every((s) => urls.has(s))) {
         settled = true;
         clearTimeout(timer);

@@ -340,3 +340,30 @@ export interface Logger {
   warn(obj: Record<string, unknown>, msg: string): void;
   error(obj: Record<string, unknown>, msg: string): void;
 }
+
+// ---------------------------------------------------------------- telemetry
+
+/**
+ * Counters an operator alerts on (Azure Monitor in production; a no-op when telemetry is off).
+ * Fire-and-forget: a metric never fails or slows the work it counts.
+ */
+export interface Metrics {
+  /** A Partner Center sync finished, with its outcome (succeeded, mfaRequired, throttled, …). */
+  syncFinished(outcome: string, trigger: string): void;
+  /** Partner Center refused the bot's token for lack of MFA (401 / 900421). */
+  mfaRejected(): void;
+  /** The outbox delivered one message. */
+  outboxSent(kind: string | undefined): void;
+  /** The outbox gave up on a message after repeated failures (poison queue). */
+  outboxParked(kind: string | undefined): void;
+  /** An exception request's 3-business-day SLA at Microsoft was announced as breached. */
+  slaBreached(): void;
+}
+
+export const noMetrics: Metrics = {
+  syncFinished: () => undefined,
+  mfaRejected: () => undefined,
+  outboxSent: () => undefined,
+  outboxParked: () => undefined,
+  slaBreached: () => undefined,
+};

@@ -1,6 +1,6 @@
 import { ConfidentialClientApplication, type INetworkModule } from '@azure/msal-node';
 import { TeamsAdapter } from '@microsoft/teams-ai';
-import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
+import { ConfigurationServiceClientCredentialFactory, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import {
   AuthenticationConfiguration,
   AuthenticationConstants,
@@ -89,6 +89,10 @@ export interface AdapterConfig {
  * (local mode) authentication is disabled, which is why the server then binds to loopback only and
  * checks the Host header.
  *
+ * UserAssignedMSI: the bot's identity is the App Service's user-assigned managed identity
+ * (BOT_ID = its client id). botbuilder then gets outgoing tokens from the managed identity
+ * endpoint; there is no password at all (botbuilder refuses one for this type).
+ *
  * `networkClient` carries the sandbox's sign-in stand-in (IDENTITY_ENDPOINT_OVERRIDE): when given,
  * the bot's own outgoing tokens are fetched through it too.
  */
@@ -96,8 +100,10 @@ export function createTeamsAdapter(config: AdapterConfig, networkClient?: INetwo
   if (!config.bot.id) return new ShepherdAdapter({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant' });
   const channel = config.bot.channel ?? PUBLIC_CLOUD;
   const auth = new AuthenticationConfiguration([TEAMS_CHANNEL], onlyChannelTokens(channel.tokenIssuer));
-  const credentials =
-    config.identityEndpointOverride !== undefined && networkClient !== undefined && config.bot.password
+  const msi = config.bot.type === 'UserAssignedMSI';
+  const credentials = msi
+    ? new ConfigurationServiceClientCredentialFactory({ MicrosoftAppId: config.bot.id, MicrosoftAppTenantId: config.bot.tenantId ?? '', MicrosoftAppType: 'UserAssignedMsi' })
+    : config.identityEndpointOverride !== undefined && networkClient !== undefined && config.bot.password
       ? new MsalServiceClientCredentialsFactory(
           config.bot.id,
           new ConfidentialClientApplication({
@@ -109,9 +115,9 @@ export function createTeamsAdapter(config: AdapterConfig, networkClient?: INetwo
   return new ShepherdAdapter(
     {
       MicrosoftAppId: config.bot.id,
-      MicrosoftAppPassword: config.bot.password ?? '',
+      ...(msi ? {} : { MicrosoftAppPassword: config.bot.password ?? '' }),
       MicrosoftAppTenantId: config.bot.tenantId ?? '',
-      MicrosoftAppType: config.bot.type,
+      MicrosoftAppType: msi ? 'UserAssignedMsi' : config.bot.type,
       // Setting any of these makes botbuilder take all of them as given (ParameterizedBotFrameworkAuthentication).
       ToBotFromChannelOpenIdMetadataUrl: channel.openIdMetadataUrl,
       ToBotFromChannelTokenIssuer: channel.tokenIssuer,

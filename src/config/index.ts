@@ -17,9 +17,15 @@ export interface Config {
     /** Bot Framework endpoints (public cloud by default; sovereign clouds set their own). */
     channel: { openIdMetadataUrl: string; tokenIssuer: string; loginUrl: string; oauthScope: string };
   };
-  storage: { connectionString: string; tablePrefix: string };
+  /** Exactly one of `connectionString` (Azurite, keys) and `tokenAccess` (a Microsoft Entra identity). */
+  storage: { connectionString?: string; tokenAccess?: StorageTokenAccess; tablePrefix: string };
+  /** Client id of the user-assigned managed identity (Storage and Graph tokens); unset: DefaultAzureCredential's choice. */
+  managedIdentityClientId?: string;
+  /** Application Insights; unset = no telemetry export. */
+  telemetry: { connectionString?: string };
   partnerCenter: { baseUrl: string; principalsPath: string; tenantId: string; clientId?: string };
-  graph: { baseUrl: string; clientId?: string; clientSecret?: string; tenantId: string };
+  /** `auth`: a client secret (msal client credentials), the managed identity (no secret), or nothing configured. */
+  graph: { baseUrl: string; clientId?: string; clientSecret?: string; tenantId: string; auth: 'secret' | 'managedIdentity' | 'none' };
   identityEndpointOverride?: string;
   tokenEncryptionKey: Buffer;
   adminAadObjectIds: string[];
@@ -39,6 +45,25 @@ export interface Config {
   businessCalendar: BusinessCalendar;
   nudgePolicy: NudgePolicy;
   sweeps: { nudgeMinutes: number; slaMinutes: number };
+}
+
+/** Storage reached with a token (managed identity) instead of an account key. */
+export interface StorageTokenAccess {
+  tableEndpoint: string;
+  queueEndpoint: string;
+}
+
+function storageTokenAccess(c: RawConfig): StorageTokenAccess | undefined {
+  const trim = (u: string) => u.replace(/\/+$/, '');
+  if (c.AZURE_STORAGE_TABLE_ENDPOINT && c.AZURE_STORAGE_QUEUE_ENDPOINT) {
+    return { tableEndpoint: trim(c.AZURE_STORAGE_TABLE_ENDPOINT), queueEndpoint: trim(c.AZURE_STORAGE_QUEUE_ENDPOINT) };
+  }
+  const name = c.AZURE_STORAGE_ACCOUNT_NAME;
+  if (name === undefined) return undefined;
+  return {
+    tableEndpoint: trim(c.AZURE_STORAGE_TABLE_ENDPOINT ?? `https://${name}.table.core.windows.net`),
+    queueEndpoint: trim(c.AZURE_STORAGE_QUEUE_ENDPOINT ?? `https://${name}.queue.core.windows.net`),
+  };
 }
 
 /** Run a domain validator on one key's value; its INPUT_INVALID becomes CONFIG_INVALID naming the key. */
@@ -87,6 +112,22 @@ function formatIssues(error: ZodError): string {
     .join('; ');
 }
 
+function managedIdentityClientId(c: RawConfig): string | undefined {
+  return c.MANAGED_IDENTITY_CLIENT_ID ?? (c.BOT_TYPE === 'UserAssignedMSI' ? c.BOT_ID : undefined);
+}
+
+/**
+ * A Graph secret wins (a separate app registration); without one, the bot's managed identity gets
+ * Graph tokens itself when GRAPH_CLIENT_ID is unset or names that identity.
+ */
+function graphAuth(c: RawConfig): Config['graph']['auth'] {
+  const clientId = c.GRAPH_CLIENT_ID ?? c.BOT_ID;
+  if (clientId && (c.GRAPH_CLIENT_SECRET ?? c.BOT_PASSWORD)) return 'secret';
+  const identity = managedIdentityClientId(c);
+  if (identity !== undefined && (c.GRAPH_CLIENT_ID === undefined || c.GRAPH_CLIENT_ID === identity)) return 'managedIdentity';
+  return 'none';
+}
+
 /** Read and validate configuration once, at start. The only reader of process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
@@ -108,7 +149,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       type: c.BOT_TYPE,
       channel: { openIdMetadataUrl: c.BOT_OPENID_METADATA_URL, tokenIssuer: c.BOT_TOKEN_ISSUER, loginUrl: c.BOT_LOGIN_URL, oauthScope: c.BOT_OAUTH_SCOPE },
     },
-    storage: { connectionString: c.AZURE_STORAGE_CONNECTION_STRING, tablePrefix: c.STORAGE_TABLE_PREFIX },
+    storage: { connectionString: c.AZURE_STORAGE_CONNECTION_STRING, tokenAccess: storageTokenAccess(c), tablePrefix: c.STORAGE_TABLE_PREFIX },
+    managedIdentityClientId: managedIdentityClientId(c),
+    telemetry: { connectionString: c.APPLICATIONINSIGHTS_CONNECTION_STRING },
     partnerCenter: {
       baseUrl: c.PARTNER_CENTER_BASE_URL.replace(/\/+$/, ''),
       principalsPath: c.PARTNER_CENTER_PRINCIPALS_PATH,
@@ -120,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientId: c.GRAPH_CLIENT_ID ?? c.BOT_ID,
       clientSecret: c.GRAPH_CLIENT_SECRET ?? c.BOT_PASSWORD,
       tenantId: canonicalId(c.PARTNER_TENANT_ID),
+      auth: graphAuth(c),
     },
     identityEndpointOverride: c.IDENTITY_ENDPOINT_OVERRIDE?.replace(/\/+$/, ''),
     tokenEncryptionKey: Buffer.from(c.TOKEN_ENCRYPTION_KEY, 'base64'),

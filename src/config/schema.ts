@@ -47,7 +47,7 @@ export const configSchema = z
     BOT_TOKEN_ISSUER: z.string().min(1).default('https://api.botframework.com').describe('The only issuer accepted on incoming Bot Framework tokens (sovereign clouds: that cloud\'s issuer).'),
     BOT_LOGIN_URL: httpsOrLoopback.default('https://login.microsoftonline.com/botframework.com').describe('Where the bot gets the tokens it sends to the Bot Connector (sovereign clouds: that cloud\'s login URL).'),
     BOT_OAUTH_SCOPE: z.string().min(1).default('https://api.botframework.com').describe('Audience of the tokens the bot sends to the Bot Connector (sovereign clouds: that cloud\'s scope).'),
-    AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).describe('Azure Storage (Tables) connection string; Azurite locally.'),
+    AZURE_STORAGE_CONNECTION_STRING: optionalString.describe('Azure Storage (Tables, Queues) connection string; Azurite locally. In Azure use AZURE_STORAGE_ACCOUNT_NAME instead (no account key).'),
     STORAGE_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/).default('shepherd').describe('Prefix of every table name (lets several deployments share an account).'),
     PARTNER_TENANT_ID: z.string().min(1).describe("The partner's Entra tenant ID (Partner Center lists this tenant's users)."),
     PARTNER_CENTER_BASE_URL: url.default('https://api.partnercenter.microsoft.com').describe('Partner Center API base URL.'),
@@ -88,6 +88,14 @@ export const configSchema = z
     SLA_SWEEP_MINUTES: z.coerce.number().int().min(1).max(1440).default(15).describe('Minutes between SLA sweeps of exception requests.'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level.'),
     LOG_PRETTY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('Human-readable logs (local development; needs the pino-pretty dev dependency).'),
+    // Azure deployment: identity-based storage access, the managed identity, telemetry.
+    AZURE_STORAGE_ACCOUNT_NAME: optionalString
+      .pipe(z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name (3-24 lowercase letters and digits)').optional())
+      .describe('Storage account reached with a Microsoft Entra token (managed identity) instead of a connection string: https://<name>.table.core.windows.net and .queue.'),
+    AZURE_STORAGE_TABLE_ENDPOINT: optionalString.pipe(url.optional()).describe('Table endpoint for token access, when not <account>.table.core.windows.net (sovereign clouds, Azurite over https).'),
+    AZURE_STORAGE_QUEUE_ENDPOINT: optionalString.pipe(url.optional()).describe('Queue endpoint for token access, when not <account>.queue.core.windows.net.'),
+    MANAGED_IDENTITY_CLIENT_ID: optionalString.describe('Client id of the user-assigned managed identity for Storage and Graph tokens. Default: BOT_ID when BOT_TYPE=UserAssignedMSI; unset otherwise (DefaultAzureCredential).'),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString.describe('Application Insights connection string: traces, logs and metrics go to Azure Monitor through OpenTelemetry. Unset = telemetry off.'),
     NODE_ENV: z.string().optional(),
   })
   .superRefine((c, ctx) => {
@@ -103,6 +111,16 @@ export const configSchema = z
     }
     if (c.BOT_ID && c.BOT_TYPE !== 'MultiTenant' && !c.BOT_TENANT_ID) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BOT_TENANT_ID'], message: `is required when BOT_TYPE=${c.BOT_TYPE}` });
+    }
+    const tokenStorage = c.AZURE_STORAGE_ACCOUNT_NAME !== undefined || c.AZURE_STORAGE_TABLE_ENDPOINT !== undefined || c.AZURE_STORAGE_QUEUE_ENDPOINT !== undefined;
+    if (!c.AZURE_STORAGE_CONNECTION_STRING && !tokenStorage) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['AZURE_STORAGE_CONNECTION_STRING'], message: 'must be set, or else AZURE_STORAGE_ACCOUNT_NAME (or both endpoints) for access with the managed identity' });
+    }
+    if (c.AZURE_STORAGE_CONNECTION_STRING && tokenStorage) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['AZURE_STORAGE_CONNECTION_STRING'], message: 'and AZURE_STORAGE_ACCOUNT_NAME / _ENDPOINT are both set: choose one way to reach storage' });
+    }
+    if (!c.AZURE_STORAGE_ACCOUNT_NAME && (c.AZURE_STORAGE_TABLE_ENDPOINT === undefined) !== (c.AZURE_STORAGE_QUEUE_ENDPOINT === undefined)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['AZURE_STORAGE_QUEUE_ENDPOINT'], message: 'AZURE_STORAGE_TABLE_ENDPOINT and AZURE_STORAGE_QUEUE_ENDPOINT go together (or set AZURE_STORAGE_ACCOUNT_NAME)' });
     }
   });
 

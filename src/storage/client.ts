@@ -1,4 +1,5 @@
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/identity';
 import { AppError, ErrorCodes } from '../domain/errors';
 import { storageCall } from './errors';
 
@@ -17,8 +18,17 @@ export const DEFAULT_RETRY_OPTIONS: StorageRetryOptions = { maxRetries: 3, retry
 /** Per call, retries included: a hung connection becomes STORAGE_UNAVAILABLE instead of waiting forever. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
+/** Storage reached with a Microsoft Entra token (the managed identity): no account key anywhere. */
+export interface StorageTokenAccess {
+  tableEndpoint: string;
+  queueEndpoint: string;
+  credential: TokenCredential;
+}
+
+/** Exactly one of `connectionString` (Azurite, account keys) and `tokenAccess`. */
 export interface ClientSettings {
-  connectionString: string;
+  connectionString?: string;
+  tokenAccess?: StorageTokenAccess;
   retryOptions: StorageRetryOptions;
   requestTimeoutMs: number;
 }
@@ -77,23 +87,49 @@ export function createTableClient(settings: ClientSettings, table: string): Tabl
     retryOptions: { ...settings.retryOptions },
     additionalPolicies: [{ policy: requestTimeoutPolicy(settings.requestTimeoutMs), position: 'perCall' }],
   };
+  if (settings.tokenAccess !== undefined) {
+    const { tableEndpoint, credential } = settings.tokenAccess;
+    // Bearer tokens only ever travel over https (the SDK refuses http for a token credential too).
+    assertEndpoint(tableEndpoint, 'AZURE_STORAGE_TABLE_ENDPOINT', { loopbackHttp: false });
+    return new TableClient(tableEndpoint, table, credential, options);
+  }
+  const connectionString = requireConnectionString(settings);
   let client: TableClient;
   try {
-    client = TableClient.fromConnectionString(settings.connectionString, table, options);
+    client = TableClient.fromConnectionString(connectionString, table, options);
   } catch (error) {
     throw new AppError(ErrorCodes.ConfigInvalid, 'AZURE_STORAGE_CONNECTION_STRING is not a valid storage connection string', {
       expected: false,
       cause: error,
     });
   }
-  const url = new URL(client.url);
-  if (url.protocol === 'https:') return client;
-  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) {
-    return TableClient.fromConnectionString(settings.connectionString, table, { ...options, allowInsecureConnection: true });
+  if (assertEndpoint(client.url, 'AZURE_STORAGE_CONNECTION_STRING', { loopbackHttp: true }) === 'https:') return client;
+  return TableClient.fromConnectionString(connectionString, table, { ...options, allowInsecureConnection: true });
+}
+
+export function requireConnectionString(settings: Pick<ClientSettings, 'connectionString'>): string {
+  if (settings.connectionString === undefined || settings.connectionString === '') {
+    throw new AppError(ErrorCodes.ConfigInvalid, 'No storage configured: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME', { expected: false });
   }
+  return settings.connectionString;
+}
+
+/**
+ * https anywhere; plain http only on loopback (Azurite) and only with a connection string.
+ * Returns the endpoint's protocol.
+ */
+export function assertEndpoint(endpoint: string, key: string, rule: { loopbackHttp: boolean }): 'https:' | 'http:' {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch (error) {
+    throw new AppError(ErrorCodes.ConfigInvalid, `${key} is not a valid URL`, { expected: false, cause: error });
+  }
+  if (url.protocol === 'https:') return 'https:';
+  if (rule.loopbackHttp && url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return 'http:';
   throw new AppError(
     ErrorCodes.ConfigInvalid,
-    `AZURE_STORAGE_CONNECTION_STRING points at ${url.protocol}//${url.host}: only https, or http on loopback (Azurite), is allowed`,
+    `${key} points at ${url.protocol}//${url.host}: only https${rule.loopbackHttp ? ', or http on loopback (Azurite),' : ''} is allowed`,
     { expected: false },
   );
 }

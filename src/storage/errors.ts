@@ -10,6 +10,10 @@ import { AppError, ErrorCodes, isAppError } from '../domain/errors';
  * - 413, or a size error code (EntityTooLarge, …) → STORAGE_LIMIT
  * - no response (ECONNREFUSED, ECONNRESET, socket hang up, timeouts), 408, 429, 5xx →
  *   STORAGE_UNAVAILABLE, retryable
+ * - 401/403 (the credentials were refused: a missing role assignment, a wrong key) →
+ *   STORAGE_UNAVAILABLE, retryable (new role assignments take minutes to apply), worded for the admin
+ * - no token from the Microsoft Entra credential (the managed identity; storage was never asked) →
+ *   STORAGE_UNAVAILABLE, retryable, with a message that names the identity, not the account
  * - anything else (400 bad request, programming errors) is rethrown as is: a bug, not an outcome.
  */
 
@@ -82,6 +86,16 @@ function isNetworkFailure(error: unknown): boolean {
   return /socket hang up|network|timed? ?out/i.test(error.message) && (!isRestError(error) || error.statusCode === undefined);
 }
 
+/**
+ * @azure/identity's failures (by name: the class may come from another copy of the package). The
+ * token policy throws them before any request reaches storage.
+ */
+const CREDENTIAL_ERRORS = new Set(['CredentialUnavailableError', 'AuthenticationError', 'AuthenticationRequiredError']);
+
+function isCredentialFailure(error: unknown): error is Error {
+  return error instanceof Error && CREDENTIAL_ERRORS.has(error.name);
+}
+
 function where(ctx: StorageContext): string {
   return `${ctx.operation} on table ${ctx.table}`;
 }
@@ -100,6 +114,16 @@ function baseDetails(ctx: StorageContext, storageCode: string | undefined): Reco
  */
 export function toStorageError(error: unknown, ctx: StorageContext): unknown {
   if (isAppError(error)) return error;
+  if (isCredentialFailure(error)) {
+    // Retryable like an outage (the identity endpoint may be restarting), but worded for the admin
+    // who has to fix a deployment: storage itself was never reached.
+    return new AppError(
+      ErrorCodes.StorageUnavailable,
+      `Storage ${where(ctx)}: the managed identity gave no token for Azure Storage (${error.message}). ` +
+        'In Azure: is the user-assigned identity attached to the web app, and MANAGED_IDENTITY_CLIENT_ID its client id?',
+      { cause: error, details: { ...baseDetails(ctx, undefined), credential: error.name }, retryable: true, expected: false },
+    );
+  }
   const status = isRestError(error) ? error.statusCode : undefined;
   const storageCode = serviceErrorCode(error) ?? errorCode(error);
   const details = baseDetails(ctx, storageCode);
@@ -110,6 +134,15 @@ export function toStorageError(error: unknown, ctx: StorageContext): unknown {
       ...options,
       expected: false,
     });
+  }
+  if (status === 401 || status === 403) {
+    return new AppError(
+      ErrorCodes.StorageUnavailable,
+      `Storage ${where(ctx)}: storage refused our credentials (${status} ${storageCode ?? 'no error code'}). ` +
+        'With the managed identity: does it hold Storage Table Data Contributor and Storage Queue Data Contributor on the account? ' +
+        '(New role assignments take a few minutes to apply.) With a connection string: is its account key current?',
+      { ...options, retryable: true, expected: false },
+    );
   }
   switch (status) {
     case 404:

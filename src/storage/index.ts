@@ -20,6 +20,7 @@ import {
   ensureTable,
   tableName,
   type StorageRetryOptions,
+  type StorageTokenAccess,
 } from './client';
 import { createContactStore } from './contacts';
 import { storageCall } from './errors';
@@ -38,7 +39,7 @@ export { toKey, fromKey } from './keys';
 export { planTransactions, submitTransactions, DEFAULT_BATCH_LIMITS } from './batch';
 export type { TransactionObserver, TransactionReport, PlannedTransaction, BatchLimits } from './batch';
 export { DEFAULT_RETRY_OPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, createTableClient, tableName } from './client';
-export type { StorageRetryOptions } from './client';
+export type { StorageRetryOptions, StorageTokenAccess } from './client';
 export { createOutboxStorage, outboxQueueNames } from './outbox';
 export type { OutboxStorage, OutboxStorageOptions } from './outbox';
 
@@ -76,7 +77,9 @@ export interface Storage {
 }
 
 export interface StorageOptions {
-  connectionString: string;
+  /** Azurite or an account key; or else `tokenAccess` (managed identity). */
+  connectionString?: string;
+  tokenAccess?: StorageTokenAccess;
   /** Letters and digits, starting with a letter (STORAGE_TABLE_PREFIX). */
   tablePrefix: string;
   /** 32 bytes (TOKEN_ENCRYPTION_KEY) for SecretStore. */
@@ -101,6 +104,7 @@ export async function createStorage(opts: StorageOptions): Promise<Storage> {
   assertEncryptionKey(opts.encryptionKey);
   const settings = {
     connectionString: opts.connectionString,
+    tokenAccess: opts.tokenAccess,
     retryOptions: { ...DEFAULT_RETRY_OPTIONS, ...opts.retryOptions },
     requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
   };

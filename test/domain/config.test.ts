@@ -74,3 +74,42 @@ describe('configuration documentation', () => {
     }
   });
 });
+
+describe('storage and identity in Azure', () => {
+  const { AZURE_STORAGE_CONNECTION_STRING: _cs, ...noStorage } = valid;
+  const msiBot = { BOT_ID: '11111111-2222-4333-8444-555555555555', BOT_TYPE: 'UserAssignedMSI', BOT_TENANT_ID: 'tenant-1' };
+
+  it('when only the account name is set, then storage is reached with a token at the account endpoints', () => {
+    const config = loadConfig({ ...noStorage, AZURE_STORAGE_ACCOUNT_NAME: 'mfashepdevst' });
+    expect(config.storage.connectionString).toBeUndefined();
+    expect(config.storage.tokenAccess).toEqual({ tableEndpoint: 'https://mfashepdevst.table.core.windows.net', queueEndpoint: 'https://mfashepdevst.queue.core.windows.net' });
+  });
+
+  it('when neither a connection string nor an account is set, then the error names both ways', () => {
+    expect(errorOf(noStorage)).toMatch(/AZURE_STORAGE_CONNECTION_STRING .*AZURE_STORAGE_ACCOUNT_NAME/);
+  });
+
+  it('when a connection string and an account name are both set, then the configuration is refused', () => {
+    expect(errorOf({ ...valid, AZURE_STORAGE_ACCOUNT_NAME: 'mfashepdevst' })).toMatch(/choose one/);
+  });
+
+  it('when only one endpoint is set without an account, then the configuration is refused', () => {
+    expect(errorOf({ ...noStorage, AZURE_STORAGE_TABLE_ENDPOINT: 'https://127.0.0.1:10002/devstoreaccount1' })).toMatch(/go together/);
+  });
+
+  it('when the bot is a user-assigned managed identity, then that identity gets Storage and Graph tokens and no secret is needed', () => {
+    const config = loadConfig({ ...noStorage, ...msiBot, AZURE_STORAGE_ACCOUNT_NAME: 'mfashepdevst' });
+    expect(config.managedIdentityClientId).toBe(msiBot.BOT_ID);
+    expect(config.graph.auth).toBe('managedIdentity');
+    expect(config.bot.password).toBeUndefined();
+  });
+
+  it('when a Graph secret is configured, then Graph uses it even with a managed identity', () => {
+    const config = loadConfig({ ...valid, ...msiBot, GRAPH_CLIENT_ID: 'graph-app', GRAPH_CLIENT_SECRET: 'graph-secret' });
+    expect(config.graph.auth).toBe('secret');
+  });
+
+  it('when nothing names a Graph identity, then Graph is not configured', () => {
+    expect(loadConfig(valid).graph.auth).toBe('none');
+  });
+});

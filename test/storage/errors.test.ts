@@ -56,6 +56,40 @@ describe('storage error mapping', () => {
     expect(mapped(abort).code).toBe(ErrorCodes.StorageUnavailable);
   });
 
+  it.each([
+    ['CredentialUnavailableError', 'ManagedIdentityCredential: Network unreachable. Message: network_error'],
+    ['CredentialUnavailableError', 'ManagedIdentityCredential: Authentication failed. Message Unable to load the proper Managed Identity.'],
+    ['AuthenticationError', 'ManagedIdentityCredential authentication failed. Status code: 500'],
+  ])('when the token credential fails with %s, then STORAGE_UNAVAILABLE that names the managed identity, retryable', (name, message) => {
+    const credentialError = Object.assign(new Error(message), { name });
+
+    const error = mapped(credentialError);
+
+    expect(error.code).toBe(ErrorCodes.StorageUnavailable);
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('the managed identity gave no token for Azure Storage');
+    expect(error.message).toContain(message);
+    expect(error.message).toContain('MANAGED_IDENTITY_CLIENT_ID');
+    expect(error.details).toMatchObject({ operation: 'getPrincipal', table: 'tPrincipals', credential: name });
+    expect(error.cause).toBe(credentialError);
+  });
+
+  it.each([
+    [403, 'AuthorizationPermissionMismatch'],
+    [403, 'AuthenticationFailed'],
+    [401, 'InvalidAuthenticationInfo'],
+  ])('when storage refuses the credentials with %i %s, then STORAGE_UNAVAILABLE that names the roles and the key, retryable', (status, code) => {
+    const error = mapped(restError(status, code));
+
+    expect(error.code).toBe(ErrorCodes.StorageUnavailable);
+    expect(error.retryable).toBe(true);
+    expect(error.status).toBe(status);
+    expect(error.message).toContain(`storage refused our credentials (${status} ${code})`);
+    expect(error.message).toContain('Storage Table Data Contributor and Storage Queue Data Contributor');
+    expect(error.message).toContain('account key');
+    expect(error.details).toMatchObject({ storageCode: code });
+  });
+
   it('when the error is a 400 bad request or a plain bug, then it is rethrown unchanged, not disguised', () => {
     const bad = restError(400, 'InvalidInput');
     const bug = new TypeError('x is undefined');

@@ -62,6 +62,7 @@ export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawRes
 /** Rows in every table of the harness (its prefix), for "nothing was stored" assertions. */
 export async function storedRows(h: BotHarness): Promise<Record<string, number>> {
   const { connectionString, tablePrefix } = h.config.storage;
+  if (connectionString === undefined) throw new Error('the harness runs on Azurite through a connection string');
   const service = TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: true });
   const counts: Record<string, number> = {};
   for await (const table of service.listTables()) {

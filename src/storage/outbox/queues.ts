@@ -1,6 +1,6 @@
 import { QueueClient, QueueServiceClient, type StoragePipelineOptions } from '@azure/storage-queue';
 import { AppError, ErrorCodes } from '../../domain/errors';
-import type { ClientSettings } from '../client';
+import { assertEndpoint, requireConnectionString, type ClientSettings } from '../client';
 import { isRestError, toStorageError, type StorageContext } from '../errors';
 
 /** The outbox's two queues: their names, their clients, and how a failed queue call reads. */
@@ -34,8 +34,14 @@ function queueOptions(settings: ClientSettings): StoragePipelineOptions {
 }
 
 export function createQueueClient(settings: ClientSettings, name: string): QueueClient {
+  if (settings.tokenAccess !== undefined) {
+    const { queueEndpoint, credential } = settings.tokenAccess;
+    assertEndpoint(queueEndpoint, 'AZURE_STORAGE_QUEUE_ENDPOINT', { loopbackHttp: false });
+    return new QueueServiceClient(queueEndpoint, credential, queueOptions(settings)).getQueueClient(name);
+  }
+  const connectionString = requireConnectionString(settings);
   try {
-    return QueueServiceClient.fromConnectionString(settings.connectionString, queueOptions(settings)).getQueueClient(name);
+    return QueueServiceClient.fromConnectionString(connectionString, queueOptions(settings)).getQueueClient(name);
   } catch (error) {
     throw new AppError(ErrorCodes.ConfigInvalid, 'AZURE_STORAGE_CONNECTION_STRING is not a valid storage connection string (queue endpoint)', {
       expected: false,
