@@ -75,6 +75,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     connectionString: config.storage.connectionString,
     tablePrefix: config.storage.tablePrefix,
     encryptionKey: config.tokenEncryptionKey,
+    previousEncryptionKeys: config.previousTokenEncryptionKeys,
     // A storage call (retries included) must fit inside Teams' 15-second turn budget.
     requestTimeoutMs: 8_000,
     ...overrides.storage,

@@ -86,6 +86,12 @@ export interface ActivityDeduplicator {
   purgeClaimedBefore(cutoff: Date): Promise<number>;
 }
 
+/** Nonces of single-use links (CSV exports): the first use records one, every later use is refused. */
+export interface UsedLinkStore {
+  /** 'first' for the one use that recorded `nonce` (a conditional insert: of concurrent uses exactly one wins); 'used' after. */
+  use(nonce: string, at: Date, expiresAt: Date): Promise<'first' | 'used'>;
+}
+
 /** A lease in storage so that one instance runs a sweep at a time. */
 export interface LeaseStore {
   tryAcquire(name: string, holder: string, ttlMs: number, at: Date): Promise<boolean>;

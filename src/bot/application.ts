@@ -129,8 +129,12 @@ async function runCommand(context: TurnContext, handlers: Handlers, exc: Excepti
         return await replyCard(context, await exc.history(context, argument));
       case 'sla':
         return await replyCard(context, await exc.sla(context));
-      case 'export':
-        return await replyCard(context, await exc.exportLinks(context));
+      case 'export': {
+        const answer = await exc.exportLinks(context);
+        if (typeof answer === 'string') await context.sendActivity(answer);
+        else await replyCard(context, answer);
+        return;
+      }
       case 'closures':
       case 'closureAdd':
       case 'closureRemove':

@@ -28,6 +28,7 @@ import {
   type ExceptionRequest,
 } from '../domain/exception';
 import { coversRequester, normaliseRequestId } from '../app/exceptions';
+import { DOWNLOAD_LINK_LIFETIME_MS } from '../app/download-links';
 import { parseClosure } from '../app/closures';
 import { addressOf, isPersonal, requireActorId, requireAdminActor } from './activity';
 import type { BotDeps } from './deps';
@@ -296,12 +297,14 @@ export function createExceptionHandlers(deps: BotDeps) {
       });
     },
 
-    async exportLinks(context: TurnContext): Promise<Card> {
+    async exportLinks(context: TurnContext): Promise<Card | string> {
       const actor = requireAdmin(context, 'export exception requests');
+      // The links are bearer links: everyone in a group chat or channel would read them.
+      if (!isPersonal(context.activity)) return 'For security, export links are only sent in your 1:1 chat with MFA Shepherd. Type "export" there.';
       return exceptionExportCard({
         requestsCsvUrl: x.links.url(x.publicBaseUrl(), 'requests', actor),
         auditCsvUrl: x.links.url(x.publicBaseUrl(), 'audit', actor),
-        expiresAt: new Date(deps.clock.now().getTime() + 15 * 60_000),
+        expiresAt: new Date(deps.clock.now().getTime() + DOWNLOAD_LINK_LIFETIME_MS),
         readerZone: await timezoneFor(deps, context),
       });
     },

@@ -93,6 +93,8 @@ async function startBot(
     DEFAULT_TIMEZONE: 'Europe/London',
     TEAMS_SERVICE_URL: connector.url,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // A deployed bot (BOT_ID) must name its public https address; tests never fetch it.
+    ...(options.env?.['BOT_ID'] ? { PUBLIC_BASE_URL: 'https://mfa-shepherd.test.invalid' } : {}),
     ...options.env,
   });
   const logger = createLogger({ level: config.logLevel });
