@@ -169,6 +169,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
 
   const deps: BotDeps = {
     tenantId,
+    instanceId,
     adminIds: adminSet(config.adminAadObjectIds),
     links: { mfaSetup: config.links.mfaSetup, securityInfo: config.links.securityInfo },
     defaultTimezone: config.defaultTimezone,

@@ -78,8 +78,18 @@ export interface SecretStore {
 
 /** Teams may deliver the same activity twice; the first delivery claims its id. */
 export interface ActivityDeduplicator {
-  /** 'first' when this delivery should be processed; 'duplicate' when another already did or is. */
-  claim(activityId: string, at: Date): Promise<'first' | 'duplicate'>;
+  /**
+   * 'first' when this delivery should be processed; 'duplicate' when another already did or is.
+   * With `owner` (the process's boot id) the claim holds a lease of `leaseMs`, which the owner
+   * renews while it works; an expired lease (its owner died) is taken over.
+   */
+  claim(activityId: string, at: Date, owner?: string): Promise<'first' | 'duplicate'>;
+  /** How long an owned claim lasts without renewal. */
+  readonly leaseMs: number;
+  /** Extend the owner's lease; false when the claim is no longer theirs (done, or taken over). */
+  renew(activityId: string, owner: string, at: Date): Promise<boolean>;
+  /** Give up the owner's unfinished claim (the turn failed): a redelivery is processed. */
+  release(activityId: string, owner: string): Promise<void>;
   /** Mark processing finished, so a stale claim is not taken over. */
   complete(activityId: string, at: Date): Promise<void>;
   /** Forget claims made before `cutoff` (Teams redelivers within minutes); answers how many. */

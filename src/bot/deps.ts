@@ -29,6 +29,8 @@ export interface ExceptionFeature {
 /** Everything the bot's routes use: use cases and a few stores, no SDK. */
 export interface BotDeps {
   tenantId: string;
+  /** This process's boot id: owner of the activity claims it takes. */
+  instanceId: string;
   adminIds: ReadonlySet<string>;
   links: { mfaSetup: string; securityInfo: string };
   defaultTimezone: string;
