@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BackgroundTasks } from './app/background';
+import { createCommandLimits } from './app/command-limits';
 import { createAdminNotifier } from './app/admin-notifier';
 import { createConnectPartnerCenter } from './app/connect-partner-center';
 import { createNudgeActions } from './app/nudge-actions';
@@ -197,6 +198,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     afterSync,
     nudges: createNudgeActions(nudgeStores),
     exceptions: exceptionFeature.feature,
+    commandLimits: createCommandLimits({ clock }),
   };
 
   const app = createBotApplication(adapter, config.bot.id ?? '', deps);

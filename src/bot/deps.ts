@@ -1,4 +1,5 @@
 import type { BackgroundTasks } from '../app/background';
+import type { CommandLimits } from '../app/command-limits';
 import type { ConnectPartnerCenter } from '../app/connect-partner-center';
 import type { Notices } from '../app/notices';
 import type { NudgeActions } from '../app/nudge-actions';
@@ -52,4 +53,6 @@ export interface BotDeps {
   afterSync: () => Promise<void>;
   /** Snooze, the `nudges` overview and the global pause. */
   nudges: NudgeActions;
+  /** Per-user limits on expensive commands (sync now, export, the registration check). */
+  commandLimits: CommandLimits;
 }

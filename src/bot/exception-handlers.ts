@@ -301,6 +301,7 @@ export function createExceptionHandlers(deps: BotDeps) {
       const actor = requireAdmin(context, 'export exception requests');
       // The links are bearer links: everyone in a group chat or channel would read them.
       if (!isPersonal(context.activity)) return 'For security, export links are only sent in your 1:1 chat with MFA Shepherd. Type "export" there.';
+      deps.commandLimits.take(actor, 'export');
       return exceptionExportCard({
         requestsCsvUrl: x.links.url(x.publicBaseUrl(), 'requests', actor),
         auditCsvUrl: x.links.url(x.publicBaseUrl(), 'audit', actor),
