@@ -10,7 +10,7 @@ import { createExceptionHandlers, type ExceptionHandlers } from './exception-han
 import type { BotDeps } from './deps';
 import { createHandlers, type Handlers } from './handlers';
 import { answerInvoke, reply, replyCard, type Card } from './replies';
-import { createTurnGuard, markTurnDone, releaseTurn } from './turn-guard';
+import { createTurnGuard, markTurnDone, releaseTurn, untrustedBecause } from './turn-guard';
 import { actorOf } from './activity';
 
 type CardAction = (context: TurnContext, data: Record<string, unknown>) => Promise<Card | string>;
@@ -112,7 +112,8 @@ export function createBotApplication(adapter: TeamsAdapter, botAppId: string, de
   app.error(async (context, error) => {
     deps.logger.error({ err: describeError(error), type: context.activity.type }, 'unhandled turn error');
     await releaseTurn(deps, context);
-    if (context.activity.type === 'message') await replyCard(context, handlers.failure(error));
+    // Outsiders (other tenants, other channels) get no error card either: the turn guard's refusal is all they get.
+    if (context.activity.type === 'message' && untrustedBecause(context.activity, deps.tenantId) === undefined) await replyCard(context, handlers.failure(error));
   });
 
   return app;

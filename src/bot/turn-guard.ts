@@ -21,7 +21,8 @@ export function createTurnGuard(deps: BotDeps) {
     const untrusted = untrustedBecause(activity, deps.tenantId);
     if (untrusted !== undefined) {
       deps.logger.warn({ why: untrusted, type: activity.type, channelId: String(activity.channelId ?? '').slice(0, 40) }, 'activity from outside the partner tenant refused');
-      await refuse(context, untrusted);
+      // A refusal that cannot be delivered changes nothing: no error card, no retry.
+      await refuse(context, untrusted).catch((error: unknown) => deps.logger.info({ err: describeError(error) }, 'refusal not delivered'));
       return false;
     }
     const now = deps.clock.now();
@@ -73,6 +74,7 @@ const REFUSALS: Record<Untrusted, string> = {
 async function refuse(context: TurnContext, why: Untrusted): Promise<void> {
   const activity = context.activity;
   const text = REFUSALS[why];
+  if (typeof activity.channelId !== 'string' || activity.channelId === '') return; // nowhere to answer
   if (activity.type === ActivityTypes.Invoke) {
     await context.sendActivity({
       type: ActivityTypes.InvokeResponse,
