@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BackgroundTasks } from './app/background';
-import { createCommandLimits } from './app/command-limits';
+import { createCommandLimits, type CommandRule, type LimitedCommand } from './app/command-limits';
 import { createAdminNotifier } from './app/admin-notifier';
 import { createConnectPartnerCenter } from './app/connect-partner-center';
 import { createNudgeActions } from './app/nudge-actions';
@@ -44,6 +44,8 @@ export interface ComposeOverrides {
   /** Start the scheduled sync (default true). Tests drive syncs themselves. */
   scheduler?: boolean;
   instanceId?: string;
+  /** Per-user limits on sync now / export / the registration check (default DEFAULT_COMMAND_RULES). */
+  commandLimits?: Partial<Record<LimitedCommand, CommandRule>>;
   /** The outbox worker's timings; `run: false` leaves the worker stopped (tests that drain it themselves). */
   outbox?: Partial<OutboxWorkerOptions> & { run?: boolean };
 }
@@ -198,7 +200,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     afterSync,
     nudges: createNudgeActions(nudgeStores),
     exceptions: exceptionFeature.feature,
-    commandLimits: createCommandLimits({ clock }),
+    commandLimits: createCommandLimits({ clock, rules: overrides.commandLimits }),
   };
 
   const app = createBotApplication(adapter, config.bot.id ?? '', deps);

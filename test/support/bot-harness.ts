@@ -48,6 +48,12 @@ export const HARNESS_OVERRIDES: ComposeOverrides = {
   http: { retry: { baseDelayMs: 10, maxDelayMs: 50 }, timeoutMs: 2_000 },
   teamsBackoff: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 1_500 },
   outbox: { idlePollMs: 25, retryBaseDelayMs: 200, retryMaxDelayMs: 1_000 },
+  // Tests repeat commands within seconds; the rate-limit tests pass the production rules explicitly.
+  commandLimits: {
+    syncNow: { max: 1_000, windowMs: 1, label: 'a sync' },
+    export: { max: 1_000, windowMs: 1, label: 'export links' },
+    verify: { max: 1_000, windowMs: 1, label: 'a registration check' },
+  },
 };
 
 export const ADMIN: TestUser = { aadObjectId: 'admin-0001', name: 'Ada Admin', tenantId: PARTNER_TENANT_ID, timezone: 'Europe/Berlin' };
