@@ -77,6 +77,7 @@ export function createTokenBucket(options: TokenBucketOptions): RateLimiter {
         if (tokens >= 1) {
           tokens -= 1;
           next()?.resolve();
+          await Promise.resolve(); // the waiter woken starts before the next wait begins
           continue;
         }
         await sleep(Math.ceil((1 - tokens) / perMs));
@@ -94,15 +95,24 @@ export function createTokenBucket(options: TokenBucketOptions): RateLimiter {
     });
 
   return {
-    acquire(key = ''): Promise<void> {
-      const list = queues.get(key) ?? [];
-      if (list.length >= maxPerKey) return Promise.reject(busy(list.length * Math.max(1, queues.size)));
+    acquire(key?: string): Promise<void> {
+      if (queued === 0) {
+        refill();
+        if (tokens >= 1) {
+          tokens -= 1;
+          return Promise.resolve();
+        }
+      }
+      const list = queues.get(key ?? '') ?? [];
+      // Keyless callers (no user behind them) share the total bound only.
+      if (key !== undefined && list.length >= maxPerKey) return Promise.reject(busy(list.length * Math.max(1, queues.size)));
       if (queued >= maxQueued) return Promise.reject(busy(queued));
       return new Promise<void>((resolve, reject) => {
         list.push({ resolve, reject });
-        queues.set(key, list);
+        queues.set(key ?? '', list);
         queued += 1;
-        void pump();
+        // Started on a later tick: callers already let through start before the queue's first wait.
+        queueMicrotask(() => void pump());
       });
     },
   };
