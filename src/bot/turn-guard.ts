@@ -75,7 +75,8 @@ async function refuse(context: TurnContext, why: Untrusted): Promise<void> {
   const activity = context.activity;
   const text = REFUSALS[why];
   if (typeof activity.channelId !== 'string' || activity.channelId === '') return; // nowhere to answer
-  if (activity.type === ActivityTypes.Invoke) {
+  const type: string = activity.type;
+  if (type === 'invoke') {
     await context.sendActivity({
       type: ActivityTypes.InvokeResponse,
       value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } },
@@ -84,9 +85,9 @@ async function refuse(context: TurnContext, why: Untrusted): Promise<void> {
   }
   const botId = activity.recipient?.id;
   const installed =
-    (activity.type === ActivityTypes.InstallationUpdate && (activity.action === 'add' || activity.action === 'add-upgrade')) ||
-    (activity.type === ActivityTypes.ConversationUpdate && (activity.membersAdded ?? []).some((m) => m.id === botId));
-  if (activity.type === ActivityTypes.Message || installed) await context.sendActivity({ type: ActivityTypes.Message, text });
+    (type === 'installationUpdate' && (activity.action === 'add' || activity.action === 'add-upgrade')) ||
+    (type === 'conversationUpdate' && (activity.membersAdded ?? []).some((m) => m.id === botId));
+  if (type === 'message' || installed) await context.sendActivity({ type: ActivityTypes.Message, text });
 }
 
 async function captureContact(deps: BotDeps, context: TurnContext): Promise<void> {
@@ -129,7 +130,7 @@ function startHeartbeat(deps: BotDeps, context: TurnContext, key: string): void 
 }
 
 function stopHeartbeat(context: TurnContext): void {
-  const stop = context.turnState.get(HEARTBEAT) as (() => void) | undefined;
+  const stop = context.turnState.get<(() => void) | undefined>(HEARTBEAT);
   stop?.();
   context.turnState.delete(HEARTBEAT);
 }

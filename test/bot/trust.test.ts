@@ -50,7 +50,7 @@ describe('trust boundaries: tenant and channel', () => {
     await h.settle();
 
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: expect.stringMatching(/serves only the organization/) });
+    expect(response.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: expect.stringMatching(/serves only the organization/) as unknown });
     expect(h.connector.sent.length).toBe(sentBefore);
     expect(await storageSnapshot(h)).toEqual(before);
   });
