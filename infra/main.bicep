@@ -167,6 +167,8 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'BOT_TYPE', value: 'SingleTenant' }
         { name: 'BOT_PASSWORD', value: '@Microsoft.KeyVault(${kvRef}${secretBotPassword.name})' }
         { name: 'TOKEN_ENCRYPTION_KEY', value: '@Microsoft.KeyVault(${kvRef}${secretTokenKey.name})' }
+        // Required with BOT_ID (https): the base of the single-use CSV export links.
+        { name: 'PUBLIC_BASE_URL', value: 'https://${resourceBaseName}-app.azurewebsites.net' }
         { name: 'AZURE_STORAGE_CONNECTION_STRING', value: '@Microsoft.KeyVault(${kvRef}${secretStorage.name})' }
         { name: 'PARTNER_TENANT_ID', value: partnerTenantId }
         { name: 'PARTNER_CENTER_CLIENT_ID', value: partnerCenterClientId }
