@@ -1,6 +1,6 @@
 import type { BackgroundTasks } from './app/background';
 import { createClosures } from './app/closures';
-import { createDownloadLinks } from './app/download-links';
+import { createDownloadLinks, downloadLinkRefusal } from './app/download-links';
 import { createExceptionEffects } from './app/exception-effects';
 import { createExceptionFollowUps } from './app/exception-follow-ups';
 import { auditCsv, exportFilename, requestsCsv } from './app/exception-export';
@@ -71,7 +71,7 @@ export function composeExceptions(parts: {
     clock,
     logger,
   });
-  const links = createDownloadLinks({ encryptionKey: config.tokenEncryptionKey, clock });
+  const links = createDownloadLinks({ encryptionKey: config.tokenEncryptionKey, previousKeys: config.previousTokenEncryptionKeys, clock });
   let listeningAt = '';
 
   const feature = createExceptionWorkflow({
@@ -87,11 +87,18 @@ export function composeExceptions(parts: {
     logger,
   });
 
-  /** GET /exports/:token — the link is a 15-minute bearer token; its admin is checked again now. */
+  /**
+   * GET /exports/:token — the link is a 5-minute, single-use bearer token; its admin is checked
+   * again now, then its nonce is recorded (the first download wins, every other gets 410).
+   */
   const exports = async (token: string) => {
-    const { kind, actor } = links.verify(token);
+    const { kind, actor, exp, n } = links.verify(token);
     if (!isAdmin(canonicalId(actor), admins)) throw new AppError(ErrorCodes.NotAdmin, 'This link was made for someone who is no longer an admin.', { expected: true });
     const now = clock.now();
+    if ((await storage.usedLinks.use(n, now, new Date(exp))) === 'used') {
+      logger.warn({ actor, kind }, 'export link used a second time');
+      throw downloadLinkRefusal('used');
+    }
     const csv = kind === 'requests' ? requestsCsv(await storage.exceptions.listAll(), { calendar: await sla.calendar(), now }) : auditCsv(await storage.exceptions.listAudit());
     logger.info({ actor, kind }, 'exception export downloaded');
     return { filename: exportFilename(kind, now), csv };

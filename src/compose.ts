@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import { BackgroundTasks } from './app/background';
+import { createCommandLimits, type CommandRule, type LimitedCommand } from './app/command-limits';
 import { createAdminNotifier } from './app/admin-notifier';
 import { createConnectPartnerCenter } from './app/connect-partner-center';
 import { createNudgeActions } from './app/nudge-actions';
@@ -46,6 +47,8 @@ export interface ComposeOverrides {
   /** Start the scheduled sync (default true). Tests drive syncs themselves. */
   scheduler?: boolean;
   instanceId?: string;
+  /** Per-user limits on sync now / export / the registration check (default DEFAULT_COMMAND_RULES). */
+  commandLimits?: Partial<Record<LimitedCommand, CommandRule>>;
   /** The outbox worker's timings; `run: false` leaves the worker stopped (tests that drain it themselves). */
   outbox?: Partial<OutboxWorkerOptions> & { run?: boolean };
   /** Limits of the HTTP body reader (tests shorten the slow-body deadline). */
@@ -90,6 +93,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     tokenAccess,
     tablePrefix: config.storage.tablePrefix,
     encryptionKey: config.tokenEncryptionKey,
+    previousEncryptionKeys: config.previousTokenEncryptionKeys,
     // A storage call (retries included) must fit inside Teams' 15-second turn budget.
     requestTimeoutMs: 8_000,
     ...overrides.storage,
@@ -200,6 +204,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
 
   const deps: BotDeps = {
     tenantId,
+    instanceId,
     adminIds: adminSet(config.adminAadObjectIds),
     links: { mfaSetup: config.links.mfaSetup, securityInfo: config.links.securityInfo },
     defaultTimezone: config.defaultTimezone,
@@ -227,6 +232,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     afterSync,
     nudges: createNudgeActions(nudgeStores),
     exceptions: exceptionFeature.feature,
+    commandLimits: createCommandLimits({ clock, rules: overrides.commandLimits }),
   };
 
   const app = createBotApplication(adapter, config.bot.id ?? '', deps);

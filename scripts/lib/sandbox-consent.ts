@@ -16,6 +16,7 @@ export async function connectSandboxPartnerCenter(env: NodeJS.ProcessEnv): Promi
     connectionString: config.storage.connectionString,
     tablePrefix: config.storage.tablePrefix,
     encryptionKey: config.tokenEncryptionKey,
+    previousEncryptionKeys: config.previousTokenEncryptionKeys,
   });
   const auth = createPartnerCenterAuth({
     clientId: config.partnerCenter.clientId,

@@ -31,7 +31,7 @@ import {
   type FieldError,
 } from '../domain/exception';
 import { parseClosure, type Closures } from './closures';
-import type { DownloadLinks } from './download-links';
+import { DOWNLOAD_LINK_LIFETIME_MS, type DownloadLinks } from './download-links';
 import { approvalModel, decisionOf, slaItem, type Directory } from './exception-views';
 import { coversRequester, normaliseRequestId, type Exceptions } from './exceptions';
 import type { ApprovalsChannelSetting, Logger, SettingsStore } from './ports';
@@ -345,7 +345,7 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
       return exceptionExportCard({
         requestsCsvUrl: deps.links.url(deps.publicBaseUrl(), 'requests', actor),
         auditCsvUrl: deps.links.url(deps.publicBaseUrl(), 'audit', actor),
-        expiresAt: new Date(deps.clock.now().getTime() + 15 * 60_000),
+        expiresAt: new Date(deps.clock.now().getTime() + DOWNLOAD_LINK_LIFETIME_MS),
         readerZone: await reader.zone(),
       });
     },

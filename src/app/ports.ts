@@ -78,12 +78,28 @@ export interface SecretStore {
 
 /** Teams may deliver the same activity twice; the first delivery claims its id. */
 export interface ActivityDeduplicator {
-  /** 'first' when this delivery should be processed; 'duplicate' when another already did or is. */
-  claim(activityId: string, at: Date): Promise<'first' | 'duplicate'>;
+  /**
+   * 'first' when this delivery should be processed; 'duplicate' when another already did or is.
+   * With `owner` (the process's boot id) the claim holds a lease of `leaseMs`, which the owner
+   * renews while it works; an expired lease (its owner died) is taken over.
+   */
+  claim(activityId: string, at: Date, owner?: string): Promise<'first' | 'duplicate'>;
+  /** How long an owned claim lasts without renewal. */
+  readonly leaseMs: number;
+  /** Extend the owner's lease; false when the claim is no longer theirs (done, or taken over). */
+  renew(activityId: string, owner: string, at: Date): Promise<boolean>;
+  /** Give up the owner's unfinished claim (the turn failed): a redelivery is processed. */
+  release(activityId: string, owner: string): Promise<void>;
   /** Mark processing finished, so a stale claim is not taken over. */
   complete(activityId: string, at: Date): Promise<void>;
   /** Forget claims made before `cutoff` (Teams redelivers within minutes); answers how many. */
   purgeClaimedBefore(cutoff: Date): Promise<number>;
+}
+
+/** Nonces of single-use links (CSV exports): the first use records one, every later use is refused. */
+export interface UsedLinkStore {
+  /** 'first' for the one use that recorded `nonce` (a conditional insert: of concurrent uses exactly one wins); 'used' after. */
+  use(nonce: string, at: Date, expiresAt: Date): Promise<'first' | 'used'>;
 }
 
 /** A lease in storage so that one instance runs a sweep at a time. */

@@ -62,6 +62,8 @@ export function createVerifyRegistration(deps: VerifyDeps) {
         methods: details.methodsRegistered,
       };
     } catch (error) {
+      // The check queue is full: the user is told to try again shortly; nothing is recorded.
+      if (isAppError(error, ErrorCodes.Busy)) throw error;
       if (!isAppError(error, ErrorCodes.GraphNotPremium)) {
         deps.logger.warn({ objectId, err: describeError(error) }, 'registration check failed');
         return { checkedAt, outcome: 'unavailable', source: 'none', methods: [], errorCode: describeError(error).code };

@@ -9,7 +9,7 @@ import { exceptionActions, exceptionCommands, type ExceptionCommands } from './e
 import type { BotDeps } from './deps';
 import { createHandlers, type Handlers } from './handlers';
 import { answerInvoke, reply, replyCard, type Card } from './replies';
-import { createTurnGuard, markTurnDone } from './turn-guard';
+import { createTurnGuard, markTurnDone, releaseTurn, untrustedBecause } from './turn-guard';
 import { actorOf } from './activity';
 
 type CardAction = (context: TurnContext, data: Record<string, unknown>) => Promise<Card | string>;
@@ -110,7 +110,9 @@ export function createBotApplication(adapter: TeamsAdapter, botAppId: string, de
 
   app.error(async (context, error) => {
     deps.logger.error({ err: describeError(error), type: context.activity.type }, 'unhandled turn error');
-    if (context.activity.type === 'message') await replyCard(context, handlers.failure(error));
+    await releaseTurn(deps, context);
+    // Outsiders (other tenants, other channels) get no error card either: the turn guard's refusal is all they get.
+    if (context.activity.type === 'message' && untrustedBecause(context.activity, deps.tenantId) === undefined) await replyCard(context, handlers.failure(error));
   });
 
   return app;
@@ -128,8 +130,12 @@ async function runCommand(context: TurnContext, handlers: Handlers, exc: Excepti
         return await replyCard(context, await exc.history(context, argument));
       case 'sla':
         return await replyCard(context, await exc.sla(context));
-      case 'export':
-        return await replyCard(context, await exc.exportLinks(context));
+      case 'export': {
+        const answer = await exc.exportLinks(context);
+        if (typeof answer === 'string') await context.sendActivity(answer);
+        else await replyCard(context, answer);
+        return;
+      }
       case 'closures':
       case 'closureAdd':
       case 'closureRemove':

@@ -1,4 +1,5 @@
 import type { BackgroundTasks } from '../app/background';
+import type { CommandLimits } from '../app/command-limits';
 import type { ConnectPartnerCenter } from '../app/connect-partner-center';
 import type { Notices } from '../app/notices';
 import type { NudgeActions } from '../app/nudge-actions';
@@ -12,6 +13,8 @@ import type { ExceptionWorkflow } from '../app/exception-workflow';
 /** Everything the bot's routes use: use cases and a few stores, no SDK. */
 export interface BotDeps {
   tenantId: string;
+  /** This process's boot id: owner of the activity claims it takes. */
+  instanceId: string;
   adminIds: ReadonlySet<string>;
   links: { mfaSetup: string; securityInfo: string };
   defaultTimezone: string;
@@ -34,4 +37,6 @@ export interface BotDeps {
   afterSync: () => Promise<void>;
   /** Snooze, the `nudges` overview and the global pause. */
   nudges: NudgeActions;
+  /** Per-user limits on expensive commands (sync now, export, the registration check). */
+  commandLimits: CommandLimits;
 }

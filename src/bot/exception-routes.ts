@@ -52,7 +52,12 @@ export function exceptionCommands(deps: BotDeps) {
     mine: (c: TurnContext) => wf.mine(who(c)),
     history: (c: TurnContext, requestId: string | undefined) => wf.history(who(c), requestId),
     sla: (c: TurnContext) => wf.sla(who(c)),
-    exportLinks: (c: TurnContext) => wf.exportLinks(who(c)),
+    exportLinks: async (c: TurnContext): Promise<Card | string> => {
+      // The links are bearer links: everyone in a group chat or channel would read them.
+      if (!isPersonal(c.activity)) return 'For security, export links are only sent in your 1:1 chat with MFA Shepherd. Type "export" there.';
+      deps.commandLimits.take(c.activity.from?.aadObjectId ?? '', 'export');
+      return wf.exportLinks(who(c));
+    },
     closures: (c: TurnContext, change?: { add?: string; remove?: string }) => wf.closures(who(c), change),
     approvalsChannel: (c: TurnContext, on: boolean) => {
       const address = addressOf(c.activity);

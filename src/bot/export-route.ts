@@ -7,7 +7,7 @@ import { describeError, ErrorCodes, isAppError } from '../domain/errors';
  * GET /exports/:token: the CSV behind a signed download link (see src/app/download-links.ts).
  * `exports` verifies the token, checks the actor and builds the file; this route only speaks HTTP:
  * 200 text/csv as an attachment, never cached; 403 for a forged link or an actor who may not
- * export; 410 for an expired one; 500 otherwise. Error bodies are short plain text for a browser.
+ * export; 410 for an expired or already used one; 500 otherwise. Error bodies are short plain text for a browser.
  */
 
 export type ExportsHandler = (token: string) => Promise<{ filename: string; csv: string }>;
@@ -23,6 +23,7 @@ function safeFilename(name: string): string {
 function refusal(error: unknown): { status: number; text: string } | undefined {
   const reason = downloadLinkFailure(error);
   if (reason === 'expired') return { status: 410, text: 'This download link has expired. Ask MFA Shepherd in Teams for a new one.\n' };
+  if (reason === 'used') return { status: 410, text: 'This download link was already used: each link works once. Ask MFA Shepherd in Teams for a new one.\n' };
   if (reason === 'invalid') return { status: 403, text: 'This download link is not valid.\n' };
   if (isAppError(error, ErrorCodes.NotAdmin)) return { status: 403, text: 'Only MFA Shepherd admins can download this export.\n' };
   return undefined;

@@ -57,6 +57,7 @@ export function createHandlers(deps: BotDeps) {
      */
     async verify(context: TurnContext, fromAlreadyMfa: boolean): Promise<Card | string> {
       const objectId = actorId(context);
+      deps.commandLimits.take(objectId, 'verify');
       const timezone = await timezoneFor(deps, context);
       const send = sendLater(context);
       const render = (result: Awaited<ReturnType<BotDeps['verifyRegistration']>>) =>
@@ -90,6 +91,7 @@ export function createHandlers(deps: BotDeps) {
     /** Starts a sync; the result is posted to this chat when it is done. */
     syncNow(context: TurnContext): string {
       const requestedBy = requireAdmin(context, 'start a sync');
+      deps.commandLimits.take(requestedBy, 'syncNow');
       const send = sendLater(context);
       deps.background.run('sync now', () => syncAndReport(requestedBy, send));
       return 'Syncing with Partner Center… I will post the result here.';
@@ -177,6 +179,7 @@ function titleFor(code: string): string {
   if (code === ErrorCodes.InputInvalid) return 'That did not work';
   if (code === ErrorCodes.NotFound) return 'Not found';
   if (code === ErrorCodes.StorageConflict) return 'Someone changed this at the same moment';
+  if (code === ErrorCodes.RateLimited || code === ErrorCodes.Busy) return 'Please wait a moment';
   if (code.startsWith('STORAGE')) return 'MFA Shepherd cannot reach its storage';
   if (code.startsWith('GRAPH')) return 'Microsoft Graph did not answer';
   return 'That did not work';

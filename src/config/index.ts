@@ -28,6 +28,8 @@ export interface Config {
   graph: { baseUrl: string; clientId?: string; clientSecret?: string; tenantId: string; auth: 'secret' | 'managedIdentity' | 'none' };
   identityEndpointOverride?: string;
   tokenEncryptionKey: Buffer;
+  /** Retired keys: they decrypt what they encrypted (rotation), never encrypt. */
+  previousTokenEncryptionKeys: Buffer[];
   adminAadObjectIds: string[];
   syncIntervalMinutes: number;
   defaultTimezone: string;
@@ -167,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     identityEndpointOverride: c.IDENTITY_ENDPOINT_OVERRIDE?.replace(/\/+$/, ''),
     tokenEncryptionKey: Buffer.from(c.TOKEN_ENCRYPTION_KEY, 'base64'),
+    previousTokenEncryptionKeys: c.TOKEN_ENCRYPTION_KEYS_PREVIOUS.map((k) => Buffer.from(k, 'base64')),
     adminAadObjectIds: c.ADMIN_AAD_OBJECT_IDS.map(canonicalId),
     syncIntervalMinutes: c.SYNC_INTERVAL_MINUTES,
     defaultTimezone: c.DEFAULT_TIMEZONE,

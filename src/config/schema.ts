@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PUBLISHED_KEYS, weakKeyReason } from './key-quality';
 
 const csv = z
   .string()
@@ -60,7 +61,10 @@ export const configSchema = z
     TOKEN_ENCRYPTION_KEY: z
       .string()
       .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64 encoded (openssl rand -base64 32)')
-      .describe('Key (base64, 32 bytes) that encrypts the Partner Center token cache at rest. Keep it in Key Vault.'),
+      .describe('Key (base64, 32 bytes: openssl rand -base64 32) that encrypts the Partner Center token cache at rest and signs export links. Keep it in Key Vault. With BOT_ID set, published and low-entropy keys are refused.'),
+    TOKEN_ENCRYPTION_KEYS_PREVIOUS: csv
+      .refine((keys) => keys.every((s) => Buffer.from(s, 'base64').length === 32), 'must be a comma-separated list of 32-byte base64 keys')
+      .describe('Rotation: retired TOKEN_ENCRYPTION_KEY values (base64, comma-separated). They still decrypt what they encrypted; only TOKEN_ENCRYPTION_KEY encrypts. Remove one once every secret was rewritten (the token cache is on each sync).'),
     ADMIN_AAD_OBJECT_IDS: csv.describe('Comma-separated AAD object IDs of the security admins.'),
     SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60).describe('Minutes between scheduled Partner Center syncs.'),
     DEFAULT_TIMEZONE: z.string().default('UTC').refine(isIanaZone, 'must be an IANA time zone such as Europe/Berlin').describe('Time zone for users whose Teams client has not told us theirs.'),
@@ -108,6 +112,21 @@ export const configSchema = z
     }
     if (c.BOT_ID && c.BOT_TYPE !== 'UserAssignedMSI' && !c.BOT_PASSWORD) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BOT_PASSWORD'], message: 'is required when BOT_ID is set (unless BOT_TYPE=UserAssignedMSI)' });
+    }
+    if (c.BOT_ID) {
+      const weak = weakKeyReason(Buffer.from(c.TOKEN_ENCRYPTION_KEY, 'base64'));
+      if (weak) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TOKEN_ENCRYPTION_KEY'], message: weak });
+      c.TOKEN_ENCRYPTION_KEYS_PREVIOUS.forEach((key, i) => {
+        // A published key may be retired (it decrypts what it once encrypted), never current.
+        if (weakKeyReason(Buffer.from(key, 'base64')) && PUBLISHED_KEYS.every((p) => p !== key)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TOKEN_ENCRYPTION_KEYS_PREVIOUS', i], message: 'holds a low-entropy key: previous keys must be keys this deployment really used' });
+        }
+      });
+      if (!c.PUBLIC_BASE_URL) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['PUBLIC_BASE_URL'], message: "is required when BOT_ID is set: the bot's public https address (e.g. https://mfa-shepherd.azurewebsites.net), for export download links" });
+      } else if (!c.PUBLIC_BASE_URL.startsWith('https://')) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['PUBLIC_BASE_URL'], message: 'must be an https:// URL when BOT_ID is set: download links are bearer links and must not travel in clear text' });
+      }
     }
     if (c.BOT_ID && c.BOT_TYPE !== 'MultiTenant' && !c.BOT_TENANT_ID) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BOT_TENANT_ID'], message: `is required when BOT_TYPE=${c.BOT_TYPE}` });

@@ -38,6 +38,10 @@ export const ErrorCodes = {
   NotAdmin: 'NOT_ADMIN',
   NotFound: 'NOT_FOUND',
   SyncInProgress: 'SYNC_IN_PROGRESS',
+  /** A shared queue is full (e.g. Graph checks): try again in `retryAfterSeconds`. */
+  Busy: 'BUSY',
+  /** This user asked for an expensive command too often: try again in `retryAfterSeconds`. */
+  RateLimited: 'RATE_LIMITED',
   ConfigInvalid: 'CONFIG_INVALID',
   // refusals of the technical-exception workflow: the rules said no. Expected, never retried.
   ExceptionTransitionRefused: 'EXCEPTION_TRANSITION_REFUSED',

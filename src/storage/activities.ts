@@ -8,20 +8,27 @@ import { spreadPartition, toKey } from './keys';
 
 /**
  * PartitionKey = first two hex digits of sha1(activity id) (spreads the load), RowKey = the id.
- * A claim that stays 'processing' longer than `staleAfterMs` belongs to an instance that died
- * mid-way: a redelivery may take it over.
+ * A claim names its owner (the claiming process's boot id) and holds a short lease that the owner
+ * renews while the turn runs (a heartbeat). A process that crashed stops renewing, so a redelivery
+ * takes its claim over once the lease has run out, seconds later, instead of being told "already
+ * done" for work that was never saved. A turn that failed is released at once by its owner.
+ * Claims without an owner (written before leases) expire `staleAfterMs` after they were made.
  */
 
 type ActivityStatus = 'processing' | 'done';
 const STATUSES: readonly ActivityStatus[] = ['processing', 'done'];
 
 export const DEFAULT_ACTIVITY_STALE_AFTER_MS = 2 * 60_000;
+/** An owned claim's lease: renewed every third of it while the turn runs. */
+export const DEFAULT_ACTIVITY_LEASE_MS = 15_000;
 
 interface ActivityClaim {
   activityId: string;
   status: ActivityStatus;
   claimedAt: Date;
   completedAt?: Date;
+  owner?: string;
+  leaseUntil?: Date;
 }
 
 export function activityToEntity(a: ActivityClaim): NewEntity {
@@ -31,6 +38,8 @@ export function activityToEntity(a: ActivityClaim): NewEntity {
     status: a.status,
     claimedAt: a.claimedAt,
     completedAt: a.completedAt,
+    owner: a.owner,
+    leaseUntil: a.leaseUntil,
   });
 }
 
@@ -41,13 +50,17 @@ export function activityFromEntity(entity: StoredEntity, table: string): Activit
     status: r.oneOf('status', STATUSES),
     claimedAt: r.date('claimedAt'),
     completedAt: r.optionalDate('completedAt'),
+    owner: r.optionalString('owner'),
+    leaseUntil: r.optionalDate('leaseUntil'),
   });
 }
 
 export function createActivityDeduplicator(
   client: TableClient,
-  options: { staleAfterMs: number } = { staleAfterMs: DEFAULT_ACTIVITY_STALE_AFTER_MS },
+  options: { staleAfterMs: number; leaseMs?: number } = { staleAfterMs: DEFAULT_ACTIVITY_STALE_AFTER_MS },
 ): ActivityDeduplicator {
+  const leaseMs = options.leaseMs ?? DEFAULT_ACTIVITY_LEASE_MS;
+  const expiresAt = (claim: ActivityClaim): number => claim.leaseUntil?.getTime() ?? claim.claimedAt.getTime() + options.staleAfterMs;
   const table = client.tableName;
   const ctx = (operation: string, activityId: string) => ({
     operation,
@@ -63,8 +76,10 @@ export function createActivityDeduplicator(
   };
 
   return {
-    async claim(activityId, at) {
-      const fresh = activityToEntity({ activityId, status: 'processing', claimedAt: at });
+    leaseMs,
+
+    async claim(activityId, at, owner) {
+      const fresh = activityToEntity({ activityId, status: 'processing', claimedAt: at, owner, leaseUntil: owner === undefined ? undefined : new Date(at.getTime() + leaseMs) });
       try {
         await storageCall(ctx('claimActivity', activityId), () => client.createEntity(fresh));
         return 'first';
@@ -73,7 +88,7 @@ export function createActivityDeduplicator(
       }
       const { claim, etag } = await read(activityId);
       if (claim.status === 'done') return 'duplicate';
-      if (at.getTime() - claim.claimedAt.getTime() < options.staleAfterMs) return 'duplicate';
+      if (at.getTime() < expiresAt(claim)) return 'duplicate';
       try {
         await storageCall(ctx('takeOverActivity', activityId), () => client.updateEntity(fresh, 'Replace', { etag }));
         return 'first';
@@ -103,6 +118,29 @@ export function createActivityDeduplicator(
         purged += actions.length;
       }
       return purged;
+    },
+
+    async renew(activityId, owner, at) {
+      const { claim, etag } = await read(activityId);
+      if (claim.status !== 'processing' || claim.owner !== owner) return false;
+      const renewed = activityToEntity({ ...claim, leaseUntil: new Date(at.getTime() + leaseMs) });
+      try {
+        await storageCall(ctx('renewActivity', activityId), () => client.updateEntity(renewed, 'Replace', { etag }));
+        return true;
+      } catch (error) {
+        if (isAppError(error, ErrorCodes.StorageConflict)) return false; // taken over or completed meanwhile
+        throw error;
+      }
+    },
+
+    async release(activityId, owner) {
+      const { claim, etag } = await read(activityId);
+      if (claim.status !== 'processing' || claim.owner !== owner) return;
+      try {
+        await storageCall(ctx('releaseActivity', activityId), () => client.deleteEntity(spreadPartition(activityId), toKey(activityId), { etag }));
+      } catch (error) {
+        if (!isAppError(error, ErrorCodes.StorageConflict) && !isAppError(error, ErrorCodes.StorageNotFound)) throw error;
+      }
     },
 
     async complete(activityId, at) {

@@ -10,6 +10,7 @@ import type {
   SecretStore,
   SettingsStore,
   SyncRunStore,
+  UsedLinkStore,
 } from '../app/ports';
 import { createActivityDeduplicator, DEFAULT_ACTIVITY_STALE_AFTER_MS } from './activities';
 import type { TransactionObserver } from './batch';
@@ -30,7 +31,8 @@ import { createNoticeLedger } from './notices';
 import { createNudgeStore } from './nudges';
 import { OUTBOX_TABLE } from './outbox';
 import { createPrincipalStore } from './principals';
-import { assertEncryptionKey } from './secret-cipher';
+import { createKeyRing } from './secret-cipher';
+import { createUsedLinkStore } from './used-links';
 import { createSecretStore } from './secrets';
 import { createSettingsStore } from './settings';
 import { createSyncRunStore } from './sync-runs';
@@ -55,6 +57,7 @@ export const TABLES = {
   exceptions: 'Exceptions',
   nudges: 'Nudges',
   settings: 'Settings',
+  usedLinks: 'UsedLinks',
   /** The outbox's ledger and payloads (created by createOutboxStorage, with its queues). */
   outbox: OUTBOX_TABLE,
 } as const;
@@ -72,6 +75,8 @@ export interface Storage {
   exceptions: ExceptionStore;
   nudges: NudgeStore;
   settings: SettingsStore;
+  /** Single-use download links: the nonces already used. */
+  usedLinks: UsedLinkStore;
   /** One cheap request proving storage is reachable and our tables exist (for /readyz). */
   ping(): Promise<void>;
 }
@@ -82,8 +87,10 @@ export interface StorageOptions {
   tokenAccess?: StorageTokenAccess;
   /** Letters and digits, starting with a letter (STORAGE_TABLE_PREFIX). */
   tablePrefix: string;
-  /** 32 bytes (TOKEN_ENCRYPTION_KEY) for SecretStore. */
+  /** 32 bytes (TOKEN_ENCRYPTION_KEY) for SecretStore: seals new values, opens old ones. */
   encryptionKey: Buffer;
+  /** Retired keys (TOKEN_ENCRYPTION_KEYS_PREVIOUS): they still open what they sealed, never seal. */
+  previousEncryptionKeys?: readonly Buffer[];
   /** The SDK's retries of 5xx, 408 and network errors. Default: 3 retries, 200 ms growing to 2 s. */
   retryOptions?: Partial<StorageRetryOptions>;
   /** Deadline per storage call, retries included. Default 30 s. */
@@ -101,7 +108,7 @@ export interface StorageOptions {
  * Fails with CONFIG_INVALID (bad prefix, key or endpoint) or STORAGE_* (unreachable, …).
  */
 export async function createStorage(opts: StorageOptions): Promise<Storage> {
-  assertEncryptionKey(opts.encryptionKey);
+  const keyRing = createKeyRing(opts.encryptionKey, opts.previousEncryptionKeys);
   const settings = {
     connectionString: opts.connectionString,
     tokenAccess: opts.tokenAccess,
@@ -123,7 +130,7 @@ export async function createStorage(opts: StorageOptions): Promise<Storage> {
     contacts: createContactStore(clients.contacts),
     notices: createNoticeLedger(clients.notices),
     syncRuns: createSyncRunStore(clients.syncRuns),
-    secrets: createSecretStore(clients.secrets, opts.encryptionKey),
+    secrets: createSecretStore(clients.secrets, keyRing),
     activities: createActivityDeduplicator(clients.activities, {
       staleAfterMs: opts.activityStaleAfterMs ?? DEFAULT_ACTIVITY_STALE_AFTER_MS,
     }),
@@ -131,6 +138,7 @@ export async function createStorage(opts: StorageOptions): Promise<Storage> {
     exceptions: createExceptionStore(clients.exceptions),
     nudges: createNudgeStore(clients.nudges),
     settings: createSettingsStore(clients.settings),
+    usedLinks: createUsedLinkStore(clients.usedLinks),
     async ping() {
       // A query for one entity of a partition nobody writes: one round trip, proves the account
       // answers, the credentials work and the table exists.

@@ -20,14 +20,28 @@ function setup(key = randomBytes(32)) {
 }
 
 describe('download links', () => {
-  it('when a link is made for an admin, then it verifies to its kind, actor and an expiry 15 minutes later', () => {
+  it('when a link is made for an admin, then it verifies to its kind, actor, an expiry 5 minutes later and a random nonce', () => {
     const { links } = setup();
 
     const token = links.sign('audit', 'admin-1');
 
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
-    expect(links.verify(token)).toEqual({ kind: 'audit', actor: 'admin-1', exp: new Date(START).getTime() + 15 * 60 * 1000 });
-    expect(DOWNLOAD_LINK_LIFETIME_MS).toBe(900_000);
+    expect(links.verify(token)).toEqual({ kind: 'audit', actor: 'admin-1', exp: new Date(START).getTime() + 5 * 60 * 1000, n: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) as unknown });
+    expect(links.verify(links.sign('audit', 'admin-1')).n).not.toBe(links.verify(token).n);
+    expect(DOWNLOAD_LINK_LIFETIME_MS).toBe(300_000);
+  });
+
+  it('when the key rotates, then links signed with the previous key still verify, new ones are signed with the new key only', () => {
+    const clock = new FixedClock(START);
+    const oldKey = randomBytes(32);
+    const newKey = randomBytes(32);
+    const before = createDownloadLinks({ encryptionKey: oldKey, clock });
+    const after = createDownloadLinks({ encryptionKey: newKey, previousKeys: [oldKey], clock });
+    const newOnly = createDownloadLinks({ encryptionKey: newKey, clock });
+
+    expect(after.verify(before.sign('audit', 'admin-1')).actor).toBe('admin-1');
+    expect(newOnly.verify(after.sign('audit', 'admin-1')).actor).toBe('admin-1');
+    expect(downloadLinkFailure(thrown(() => newOnly.verify(before.sign('audit', 'admin-1'))))).toBe('invalid');
   });
 
   it('when the clock reaches the expiry, then the link is "link expired"; a millisecond before, it still works', () => {
@@ -89,8 +103,9 @@ describe('download links', () => {
       return `${body}.${createHmac('sha256', derived).update(body).digest('base64url')}`;
     };
 
-    expect(links.verify(signed(JSON.stringify({ kind: 'audit', actor: 'a', exp: Date.parse(START) + 1 }))).actor).toBe('a');
-    for (const text of ['not json', '[]', JSON.stringify({ kind: 'secrets', actor: 'a', exp: Date.parse(START) + 1 }), JSON.stringify({ kind: 'audit', exp: Date.parse(START) + 1 })]) {
+    const n = 'A'.repeat(22);
+    expect(links.verify(signed(JSON.stringify({ kind: 'audit', actor: 'a', exp: Date.parse(START) + 1, n }))).actor).toBe('a');
+    for (const text of ['not json', '[]', JSON.stringify({ kind: 'secrets', actor: 'a', exp: Date.parse(START) + 1 }), JSON.stringify({ kind: 'audit', exp: Date.parse(START) + 1, n }), JSON.stringify({ kind: 'audit', actor: 'a', exp: Date.parse(START) + 1 })]) {
       expect(downloadLinkFailure(thrown(() => links.verify(signed(text))))).toBe('invalid');
     }
   });

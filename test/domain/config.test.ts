@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config';
 import { configSchema } from '../../src/config/schema';
 import { isAppError } from '../../src/domain/errors';
@@ -7,6 +8,16 @@ const valid = {
   AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
   PARTNER_TENANT_ID: 'tenant-1',
   TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+/** A deployed bot: BOT_ID, its secrets, a random key and an https address. */
+const deployed = {
+  ...valid,
+  BOT_ID: 'app-id',
+  BOT_PASSWORD: 'pw',
+  BOT_TENANT_ID: 't',
+  TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  PUBLIC_BASE_URL: 'https://shepherd.contoso.example',
 };
 
 function errorOf(env: Record<string, string>): string {
@@ -51,10 +62,46 @@ describe('loadConfig', () => {
   });
 
   it('when BOT_ID is set with its secrets, then the server binds to all interfaces', () => {
-    const config = loadConfig({ ...valid, BOT_ID: 'app-id', BOT_PASSWORD: 'pw', BOT_TENANT_ID: 't' });
+    const config = loadConfig({ ...deployed });
     expect(config.localMode).toBe(false);
     expect(config.bindHost).toBe('0.0.0.0');
     expect(config.graph.clientId).toBe('app-id');
+  });
+
+  it('when BOT_ID is set, then a key published in env/* is refused, naming the key', () => {
+    const published = readdirSync('env')
+      .flatMap((file) => readFileSync(`env/${file}`, 'utf8').split('\n'))
+      .map((line) => /^\s*TOKEN_ENCRYPTION_KEY(?:S_PREVIOUS)?\s*=\s*(\S+)/.exec(line)?.[1])
+      .filter((key): key is string => key !== undefined);
+    expect(published.length).toBeGreaterThan(0);
+    for (const key of published) expect(errorOf({ ...deployed, TOKEN_ENCRYPTION_KEY: key })).toMatch(/TOKEN_ENCRYPTION_KEY .*published development key/);
+    // Local mode (the Playground) keeps working with it.
+    expect(loadConfig({ ...valid, TOKEN_ENCRYPTION_KEY: published[0]! }).localMode).toBe(true);
+  });
+
+  it.each([
+    ['one repeated byte', Buffer.alloc(32, 7)],
+    ['a short pattern', Buffer.from('0123456789abcdef'.repeat(4), 'hex')],
+    ['ASCII text', Buffer.from('correct horse battery staple 123', 'utf8')],
+    ['zeros', Buffer.alloc(32)],
+  ])('when BOT_ID is set and the key is %s, then it is refused as low entropy', (_name, key) => {
+    expect(key.length).toBe(32);
+    expect(errorOf({ ...deployed, TOKEN_ENCRYPTION_KEY: key.toString('base64') })).toMatch(/TOKEN_ENCRYPTION_KEY is invalid: (has too little entropy|is ASCII text)/);
+  });
+
+  it('when BOT_ID is set, then PUBLIC_BASE_URL is required and must be https', () => {
+    const { PUBLIC_BASE_URL: _omit, ...withoutUrl } = deployed;
+    expect(errorOf(withoutUrl)).toMatch(/PUBLIC_BASE_URL is invalid: is required when BOT_ID is set/);
+    expect(errorOf({ ...deployed, PUBLIC_BASE_URL: 'http://shepherd.contoso.example' })).toMatch(/PUBLIC_BASE_URL is invalid: must be an https:\/\/ URL/);
+    expect(loadConfig(deployed).publicBaseUrl).toBe('https://shepherd.contoso.example');
+  });
+
+  it('when previous keys are listed, then they are kept for decryption in order; a malformed one is named', () => {
+    const old1 = randomBytes(32).toString('base64');
+    const old2 = randomBytes(32).toString('base64');
+    const config = loadConfig({ ...deployed, TOKEN_ENCRYPTION_KEYS_PREVIOUS: `${old1}, ${old2}` });
+    expect(config.previousTokenEncryptionKeys.map((k) => k.toString('base64'))).toEqual([old1, old2]);
+    expect(errorOf({ ...deployed, TOKEN_ENCRYPTION_KEYS_PREVIOUS: 'c2hvcnQ=' })).toMatch(/TOKEN_ENCRYPTION_KEYS_PREVIOUS .*32-byte/);
   });
 
   it('when admin ids are listed with spaces and semicolons, then each is kept', () => {

@@ -39,6 +39,26 @@ describe('ActivityDeduplicator on Azurite', () => {
     expect(await storage.activities.claim('stale-1', plus(122_000))).toBe('duplicate');
   });
 
+  it('when an owned claim is renewed by its owner, then it lives on; once renewals stop, a redelivery takes it over after one lease', async () => {
+    const lease = storage.activities.leaseMs;
+    expect(await storage.activities.claim('owned-1', at, 'boot-a')).toBe('first');
+    expect(await storage.activities.renew('owned-1', 'boot-a', plus(lease - 1))).toBe(true);
+    expect(await storage.activities.renew('owned-1', 'boot-b', plus(lease - 1))).toBe(false); // not theirs
+
+    expect(await storage.activities.claim('owned-1', plus(2 * lease - 2), 'boot-b')).toBe('duplicate'); // renewed: still alive
+    expect(await storage.activities.claim('owned-1', plus(2 * lease - 1), 'boot-b')).toBe('first'); // its owner stopped renewing
+    expect(await storage.activities.renew('owned-1', 'boot-a', plus(2 * lease))).toBe(false); // the dead owner cannot win it back
+  });
+
+  it('when its owner releases an unfinished claim (the turn failed), then the next delivery is processed at once; another owner cannot release it', async () => {
+    await storage.activities.claim('failed-1', at, 'boot-a');
+    await storage.activities.release('failed-1', 'boot-b');
+    expect(await storage.activities.claim('failed-1', plus(1), 'boot-c')).toBe('duplicate');
+
+    await storage.activities.release('failed-1', 'boot-a');
+    expect(await storage.activities.claim('failed-1', plus(2), 'boot-c')).toBe('first');
+  });
+
   it('when activity ids hold characters keys forbid, then they are claimed like any other', async () => {
     expect(await storage.activities.claim('f:1/2#3?4\\5', at)).toBe('first');
     expect(await storage.activities.claim('f:1/2#3?4\\5', at)).toBe('duplicate');

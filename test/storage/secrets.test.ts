@@ -1,5 +1,7 @@
 import { ErrorCodes, isAppError, type AppError } from '../../src/domain/errors';
 import { createStorage } from '../../src/storage';
+import { keyId, seal } from '../../src/storage/secret-cipher';
+import { sealedToEntity } from '../../src/storage/secrets';
 import { connectionString, randomKey, randomPrefix, rawTable, rejectionOf } from './helpers';
 
 describe('SecretStore on Azurite', () => {
@@ -58,8 +60,44 @@ describe('SecretStore on Azurite', () => {
     const error = await rejectionOf(other.secrets.get('wrong-key'));
 
     expect(isAppError(error, ErrorCodes.ConfigInvalid)).toBe(true);
-    expect((error as AppError).message).toMatch(/TOKEN_ENCRYPTION_KEY does not match/);
+    expect((error as AppError).message).toMatch(/neither TOKEN_ENCRYPTION_KEY nor in TOKEN_ENCRYPTION_KEYS_PREVIOUS/);
     expect((error as AppError).message).not.toContain('PLAINTEXT');
+  });
+
+  it('when the key rotates, then the old ciphertext still decrypts with the old key listed as previous, and a new write is sealed with the new key id', async () => {
+    const oldKey = randomKey();
+    const newKey = randomKey();
+    const before = await createStorage({ connectionString: connectionString(), tablePrefix: prefix, encryptionKey: oldKey });
+    await before.secrets.put('rotating', tokenCache);
+    const raw = rawTable(prefix, 'secrets');
+    expect((await raw.getEntity('secret', 'rotating'))['kid']).toBe(keyId(oldKey));
+
+    const after = await createStorage({ connectionString: connectionString(), tablePrefix: prefix, encryptionKey: newKey, previousEncryptionKeys: [oldKey] });
+    await expect(after.secrets.get('rotating')).resolves.toBe(tokenCache);
+    await after.secrets.put('rotating', `${tokenCache} v2`);
+    const rewritten = await raw.getEntity('secret', 'rotating');
+    expect(rewritten['kid']).toBe(keyId(newKey));
+    expect(rewritten['v']).toBe(2);
+
+    // Once rewritten, the old key may go: the new key alone reads it.
+    const newOnly = await createStorage({ connectionString: connectionString(), tablePrefix: prefix, encryptionKey: newKey });
+    await expect(newOnly.secrets.get('rotating')).resolves.toBe(`${tokenCache} v2`);
+  });
+
+  it('when a secret was stored before key ids existed (format 1, no kid), then it still decrypts, with the current or a previous key', async () => {
+    const oldKey = randomKey();
+    const raw = rawTable(prefix, 'secrets');
+    const legacy = sealedToEntity('legacy', { ...seal(oldKey, 'legacy', tokenCache), kid: undefined });
+    expect(legacy['v']).toBe(1);
+    expect(legacy['kid']).toBeUndefined();
+    await raw.upsertEntity(legacy, 'Replace');
+
+    const same = await createStorage({ connectionString: connectionString(), tablePrefix: prefix, encryptionKey: oldKey });
+    await expect(same.secrets.get('legacy')).resolves.toBe(tokenCache);
+    const rotated = await createStorage({ connectionString: connectionString(), tablePrefix: prefix, encryptionKey: randomKey(), previousEncryptionKeys: [oldKey] });
+    await expect(rotated.secrets.get('legacy')).resolves.toBe(tokenCache);
+    const lost = await rejectionOf(createStorage({ connectionString: connectionString(), tablePrefix: prefix, encryptionKey: randomKey() }).then((s) => s.secrets.get('legacy')));
+    expect((lost as AppError).message).toMatch(/TOKEN_ENCRYPTION_KEY does not match/);
   });
 
   it('when the stored ciphertext is tampered with, then decryption fails instead of returning garbage', async () => {

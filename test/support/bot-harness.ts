@@ -52,6 +52,12 @@ export const HARNESS_OVERRIDES: ComposeOverrides = {
   scheduler: false,
   http: { retry: { baseDelayMs: 10, maxDelayMs: 50 }, timeoutMs: 2_000 },
   outbox: { idlePollMs: 25, retryBaseDelayMs: 200, retryMaxDelayMs: 1_000 },
+  // Tests repeat commands within seconds; the rate-limit tests pass the production rules explicitly.
+  commandLimits: {
+    syncNow: { max: 1_000, windowMs: 1, label: 'a sync' },
+    export: { max: 1_000, windowMs: 1, label: 'export links' },
+    verify: { max: 1_000, windowMs: 1, label: 'a registration check' },
+  },
 };
 
 export const ADMIN: TestUser = { aadObjectId: 'admin-0001', name: 'Ada Admin', tenantId: PARTNER_TENANT_ID, timezone: 'Europe/Berlin' };
@@ -104,6 +110,8 @@ async function startBot(
     DEFAULT_TIMEZONE: 'Europe/London',
     TEAMS_SERVICE_URL: connector.url,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // A deployed bot (BOT_ID) must name its public https address; tests never fetch it.
+    ...(options.env?.['BOT_ID'] ? { PUBLIC_BASE_URL: 'https://mfa-shepherd.test.invalid' } : {}),
     ...options.env,
   });
   const logger = createLogger({ level: config.logLevel });
@@ -139,4 +147,11 @@ async function startBot(
     },
   };
   return harness;
+}
+
+/** The harness's storage connection string (it always runs on Azurite through one). */
+export function storageConnectionString(h: Pick<BotHarness, 'config'>): string {
+  const { connectionString } = h.config.storage;
+  if (connectionString === undefined) throw new Error('the harness runs on Azurite through a connection string');
+  return connectionString;
 }

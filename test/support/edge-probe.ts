@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { TableServiceClient, TableClient } from '@azure/data-tables';
-import type { BotHarness } from './bot-harness';
+import { storageConnectionString, type BotHarness } from './bot-harness';
 
 /**
  * Tools for probing the bot's HTTP edge: raw requests with any header and any body (fetch would
@@ -61,8 +61,8 @@ export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawRes
 
 /** Rows in every table of the harness (its prefix), for "nothing was stored" assertions. */
 export async function storedRows(h: BotHarness): Promise<Record<string, number>> {
-  const { connectionString, tablePrefix } = h.config.storage;
-  if (connectionString === undefined) throw new Error('the harness runs on Azurite through a connection string');
+  const { tablePrefix } = h.config.storage;
+  const connectionString = storageConnectionString(h);
   const service = TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: true });
   const counts: Record<string, number> = {};
   for await (const table of service.listTables()) {

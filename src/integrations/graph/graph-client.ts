@@ -86,7 +86,7 @@ export function createGraphClient(options: GraphClientOptions): Graph {
     method: HttpMethod,
     url: string,
     what: string,
-    extra: { body?: string; limiter?: RateLimiter } = {},
+    extra: { body?: string; limiter?: RateLimiter; limiterKey?: string } = {},
   ): Promise<HttpResponse> {
     const token = await options.getToken();
     const headers: Record<string, string> = {
@@ -102,7 +102,7 @@ export function createGraphClient(options: GraphClientOptions): Graph {
         url,
         headers,
         body: extra.body,
-        beforeAttempt: limiter === undefined ? undefined : () => limiter.acquire(),
+        beforeAttempt: limiter === undefined ? undefined : () => limiter.acquire(extra.limiterKey),
       });
     } catch (error) {
       if (error instanceof HttpTransportError) {
@@ -122,7 +122,7 @@ export function createGraphClient(options: GraphClientOptions): Graph {
   async function getRegistrationDetails(objectId: string): Promise<RegistrationDetails> {
     const what = 'read the MFA registration of a user';
     const url = `${baseUrl}/v1.0/reports/authenticationMethods/userRegistrationDetails/${encodeURIComponent(objectId)}`;
-    const response = await call('GET', url, what, { limiter: reportsLimiter });
+    const response = await call('GET', url, what, { limiter: reportsLimiter, limiterKey: objectId });
     if (!ok(response)) throw graphError(response, 'registration', what);
     const details = parseRegistrationDetails(response.text);
     if (details === undefined) throw badResponse(what, response.status);
