@@ -124,7 +124,14 @@ describe('configuration documentation', () => {
 
 describe('storage and identity in Azure', () => {
   const { AZURE_STORAGE_CONNECTION_STRING: _cs, ...noStorage } = valid;
-  const msiBot = { BOT_ID: '11111111-2222-4333-8444-555555555555', BOT_TYPE: 'UserAssignedMSI', BOT_TENANT_ID: 'tenant-1' };
+  // A deployed bot: a random key (weak ones are refused with BOT_ID) and its https address.
+  const msiBot = {
+    BOT_ID: '11111111-2222-4333-8444-555555555555',
+    BOT_TYPE: 'UserAssignedMSI',
+    BOT_TENANT_ID: 'tenant-1',
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    PUBLIC_BASE_URL: 'https://shepherd.contoso.example',
+  };
 
   it('when only the account name is set, then storage is reached with a token at the account endpoints', () => {
     const config = loadConfig({ ...noStorage, AZURE_STORAGE_ACCOUNT_NAME: 'mfashepdevst' });

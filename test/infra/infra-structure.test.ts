@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadConfig } from '../../src/config';
@@ -64,7 +65,8 @@ const SAMPLE_FOR_EXPRESSION: Record<string, string> = {
   PARTNER_TENANT_ID: '0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d',
   PUBLIC_BASE_URL: 'https://mfashepabc123.azurewebsites.net',
   AZURE_STORAGE_ACCOUNT_NAME: 'mfashepabc123st7xk2',
-  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+  // What the Key Vault reference resolves to: 32 random bytes (a deployed bot refuses weak keys).
+  TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
   PARTNER_CENTER_CLIENT_ID: '1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e',
   ADMIN_AAD_OBJECT_IDS: '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f',
