@@ -12,6 +12,7 @@ import type { Logger, Messenger, Outbox } from './app/ports';
 import { createStatusQueries } from './app/status-queries';
 import { createSyncPrincipals } from './app/sync-principals';
 import { createVerifyRegistration } from './app/verify-registration';
+import { createFederationCheck } from './app/federation';
 import { createTeamsAdapter } from './bot/adapter';
 import { createBotApplication } from './bot/application';
 import type { BotDeps } from './bot/deps';
@@ -98,7 +99,8 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     config.graph.clientId && config.graph.clientSecret
       ? createAppTokenProvider({ clientId: config.graph.clientId, clientSecret: config.graph.clientSecret, tenantId, networkClient, logger })
       : { getToken: () => Promise.reject(new AppError(ErrorCodes.GraphForbidden, 'Microsoft Graph is not configured (GRAPH_CLIENT_ID / GRAPH_CLIENT_SECRET, or BOT_ID / BOT_PASSWORD).')) };
-  const graph = createGraphClient({ baseUrl: config.graph.baseUrl, getToken: () => appToken.getToken(), http });
+  const graph = createGraphClient({ baseUrl: config.graph.baseUrl, signInsPath: config.graph.signInsPath, getToken: () => appToken.getToken(), http });
+  const federation = createFederationCheck({ graph, clock, logger });
 
   const adapter = createTeamsAdapter(config, networkClient);
   const messenger = createTeamsMessenger({ adapter, botAppId: config.bot.id ?? '', serviceUrl: config.teams.serviceUrl, backoff: overrides.teamsBackoff, logger });
@@ -181,9 +183,11 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     contacts: storage.contacts,
     messenger,
     notices,
+    federation,
     verifyRegistration: createVerifyRegistration({
       tenantId,
       graph,
+      federation,
       principals: storage.principals,
       clock,
       logger,

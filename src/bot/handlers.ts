@@ -47,8 +47,12 @@ export function createHandlers(deps: BotDeps) {
       return whyCard({ mfaSetupUrl: deps.links.mfaSetup });
     },
 
-    walkthrough(step: 1 | 2 | 3): Card {
-      return walkthroughCard({ step, mfaSetupUrl: deps.links.mfaSetup, securityInfoUrl: deps.links.securityInfo });
+    /** Federated users get their own step 1: MFA at their identity provider, which must pass the claim. */
+    async walkthrough(context: TurnContext, step: 1 | 2 | 3): Promise<Card> {
+      const objectId = actorId(context);
+      const upn = (await deps.status.userStatus(objectId)).principal?.upn;
+      const federatedDomain = await deps.federation.federatedDomainOf(objectId, upn);
+      return walkthroughCard({ step, mfaSetupUrl: deps.links.mfaSetup, securityInfoUrl: deps.links.securityInfo, ...(federatedDomain ? { federatedDomain } : {}) });
     },
 
     /**

@@ -19,7 +19,7 @@ export interface Config {
   };
   storage: { connectionString: string; tablePrefix: string };
   partnerCenter: { baseUrl: string; principalsPath: string; tenantId: string; clientId?: string };
-  graph: { baseUrl: string; clientId?: string; clientSecret?: string; tenantId: string };
+  graph: { baseUrl: string; /** /v1.0/auditLogs/signIns or /beta/auditLogs/signIns. */ signInsPath: string; clientId?: string; clientSecret?: string; tenantId: string };
   identityEndpointOverride?: string;
   tokenEncryptionKey: Buffer;
   adminAadObjectIds: string[];
@@ -117,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     graph: {
       baseUrl: c.GRAPH_BASE_URL.replace(/\/+$/, ''),
+      signInsPath: c.GRAPH_SIGNINS_PATH,
       clientId: c.GRAPH_CLIENT_ID ?? c.BOT_ID,
       clientSecret: c.GRAPH_CLIENT_SECRET ?? c.BOT_PASSWORD,
       tenantId: canonicalId(c.PARTNER_TENANT_ID),
