@@ -272,7 +272,8 @@ export interface RegistrationDetails {
 /** A domain of the tenant: `Federated` means an identity provider outside Entra signs its users in. */
 export interface TenantDomain {
   id: string;
-  authenticationType: 'Managed' | 'Federated' | string;
+  /** "Managed" or "Federated" (compared case-insensitively). */
+  authenticationType: string;
   isVerified: boolean;
 }
 
