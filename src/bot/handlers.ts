@@ -51,7 +51,10 @@ export function createHandlers(deps: BotDeps) {
     async walkthrough(context: TurnContext, step: 1 | 2 | 3): Promise<Card> {
       const objectId = actorId(context);
       const upn = (await deps.status.userStatus(objectId)).principal?.upn;
-      const federatedDomain = await deps.federation.federatedDomainOf(objectId, upn);
+      // A slow Graph must not hold the step: without an answer in time, the ordinary path shows
+      // (the lookup goes on and fills the cache for the next click).
+      const lookup = await withinDeadline(deps.federation.federatedDomainOf(objectId, upn), Math.min(FEDERATION_LOOKUP_MS, deps.interactiveDeadlineMs));
+      const federatedDomain = lookup.done ? lookup.value : undefined;
       return walkthroughCard({ step, mfaSetupUrl: deps.links.mfaSetup, securityInfoUrl: deps.links.securityInfo, ...(federatedDomain ? { federatedDomain } : {}) });
     },
 
@@ -159,6 +162,9 @@ export function createHandlers(deps: BotDeps) {
     },
   };
 }
+
+/** How long a walkthrough step waits for the federation lookup (a cached answer is immediate). */
+const FEDERATION_LOOKUP_MS = 3000;
 
 function titleFor(code: string): string {
   if (code === ErrorCodes.NotAdmin) return 'Admins only';
