@@ -66,6 +66,12 @@ export type SignInFinding =
 
 export type SignInFindingKind = SignInFinding['kind'];
 
+/**
+ * Sign-ins came back without `authenticationRequirement`, `authenticationDetails` or `mfaDetail`
+ * (an endpoint version that lacks them): they cannot tell MFA from a password, so they say nothing.
+ */
+export const SIGN_INS_WITHOUT_DETAILS = 'SIGN_INS_WITHOUT_DETAILS';
+
 const MFA_CONFIRMED: ReadonlySet<SignInFindingKind> = new Set(['mfaPerformed', 'mfaFromToken', 'mfaFromProvider']);
 
 /** Whether the sign-ins show MFA (performed or satisfied by a claim). */
@@ -87,6 +93,10 @@ const ONE_STEP_MFA = ['fido2', 'passkey', 'windows hello', 'x.509', 'certificate
 
 function isMfaStep(step: SignInStep): boolean {
   return has(step.requirement, 'multifactor') || has(step.requirement, 'multi-factor') || has(step.resultDetail, 'mfa');
+}
+
+function hasDetails(s: SignInRecord): boolean {
+  return s.requirement !== 'unknown' || s.steps.length > 0 || s.mfaDetail !== undefined;
 }
 
 /** How a single successful sign-in met MFA. */
@@ -118,8 +128,10 @@ export interface EvaluateSignInsOptions {
 
 /** What the sign-ins after `since` show, the newest deciding. */
 export function evaluateSignIns(signIns: readonly SignInRecord[], options: EvaluateSignInsOptions): SignInFinding {
-  const recent = signIns
-    .filter((s) => s.succeeded && s.createdAt.getTime() > options.since.getTime())
+  const after = signIns.filter((s) => s.succeeded && s.createdAt.getTime() > options.since.getTime());
+  const readable = after.filter(hasDetails);
+  if (after.length > 0 && readable.length === 0) return { kind: 'unavailable', errorCode: SIGN_INS_WITHOUT_DETAILS };
+  const recent = readable
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
     .slice(0, options.consider ?? 10);
   const newest = recent[0];

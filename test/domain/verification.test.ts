@@ -109,6 +109,12 @@ describe('sign-in verification', () => {
     expect(classifySignIn(signIn(1, [PASSWORD], { mfaDetail: { authMethod: 'PhoneAppNotification' } }))).toEqual({ kind: 'performed', method: 'PhoneAppNotification' });
   });
 
+  it('when sign-ins carry no requirement and no steps (an endpoint version without them), then they say nothing rather than "password only"', () => {
+    const bare = signIn(10, [], { requirement: 'unknown' });
+    expect(evaluateSignIns([bare], { since })).toEqual({ kind: 'unavailable', errorCode: 'SIGN_INS_WITHOUT_DETAILS' });
+    expect(evaluateSignIns([bare, withAuthenticator(20)], { since })).toMatchObject({ kind: 'mfaPerformed', at: at(20) });
+  });
+
   it('when sign-ins count from Partner Center\'s last listing, then never further back than its 7-day window', () => {
     expect(signInsSince(clock.now(), at(60))).toEqual(at(60));
     expect(signInsSince(clock.now(), at(30 * 24 * 60))).toEqual(at(7 * 24 * 60));
