@@ -1,3 +1,4 @@
+import type { SignInSpec, StoredSignIn } from './signins';
 import { toView } from './deviceCodes';
 import { generateData } from './generate';
 import { REQUEST_TIME_FIELD } from './records';
@@ -114,6 +115,12 @@ export function createControl(state: SandboxState): SandboxControl {
     },
     setManager(objectId: string, managerId: string | null): DirectoryUser {
       return state.directory.setManager(objectId, managerId);
+    },
+    addSignIn(objectId: string, spec: SignInSpec): StoredSignIn {
+      return state.signIns.add(state.directory.require(objectId), spec, state.now());
+    },
+    signIns(objectId: string): StoredSignIn[] {
+      return state.signIns.forUser(state.directory.require(objectId).objectId);
     },
     configure(update: ConfigUpdate): SandboxConfig {
       if (update.pageSize !== undefined && (!Number.isInteger(update.pageSize) || update.pageSize < 1)) {

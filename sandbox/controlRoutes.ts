@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { empty, json, parseJsonBody, type Reply, type SandboxRequest } from './http';
+import { SIGN_IN_KINDS } from './signins';
 import { AUTH_METHODS, FAULT_KINDS, SandboxError, TARGETS, type SandboxControl } from './types';
 
 /** The control API at /_sandbox (JSON in, JSON out), mapped onto SandboxControl. */
@@ -18,6 +19,12 @@ const generateSchema = z.object({
   principals: z.number().int().min(1).max(100_000),
 });
 const registrationSchema = z.object({ isMfaRegistered: z.boolean(), methods: z.array(z.enum(AUTH_METHODS)).optional() });
+const signInSchema = z.object({
+  kind: z.enum(SIGN_IN_KINDS),
+  at: z.string().datetime({ offset: true }).optional(),
+  app: z.string().min(1).max(200).optional(),
+  method: z.string().min(1).max(200).optional(),
+});
 const managerSchema = z.object({ managerId: z.string().min(1).nullable() });
 const nonMfaRecordSchema = z.object({ at: z.string().datetime({ offset: true }).optional() }).optional();
 const configSchema = z.object({
@@ -33,7 +40,7 @@ const mintSchema = z.object({
 });
 const targetQuery = z.enum(TARGETS).optional();
 
-const USER_ROUTE = /^\/_sandbox\/users\/([^/]+)\/(registration|manager|nonMfaRecord)\/?$/;
+const USER_ROUTE = /^\/_sandbox\/users\/([^/]+)\/(registration|manager|nonMfaRecord|signIns)\/?$/;
 
 function body<T>(req: SandboxRequest, schema: z.ZodType<T, z.ZodTypeDef, unknown>): T {
   let value: unknown;
@@ -105,10 +112,13 @@ function route(control: SandboxControl, req: SandboxRequest): Reply {
   }
   const user = USER_ROUTE.exec(req.path);
   const objectId = user?.[1] === undefined ? undefined : decodeURIComponent(user[1]);
+  if (req.method === 'GET' && objectId !== undefined && user?.[2] === 'signIns') return json(200, control.signIns(objectId));
   if (req.method === 'POST' && objectId !== undefined) {
     switch (user?.[2]) {
       case 'registration':
         return json(200, control.setRegistration(objectId, body(req, registrationSchema)));
+      case 'signIns':
+        return json(201, control.addSignIn(objectId, body(req, signInSchema)));
       case 'manager':
         return json(200, control.setManager(objectId, body(req, managerSchema).managerId));
       case 'nonMfaRecord': {

@@ -1,13 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { bearerToken, empty, json, parseJsonBody, withHeaders, type Reply, type SandboxRequest } from './http';
+import { parseSignInFilter, signInResource } from './signins';
 import type { SandboxState } from './state';
 import { notFound, type TargetHandler } from './target';
 import { GRAPH_RESOURCE } from './tokens';
 import type { ActiveFault, AuthMethod, DirectoryUser, FaultKind } from './types';
 
 /**
- * Microsoft Graph stand-in, mounted at /graph: registration report (premium only), authentication
- * methods, manager, user, Teams app installation. App tokens from the sandbox Entra only.
+ * Microsoft Graph stand-in, mounted at /graph: registration report and sign-in logs (premium only),
+ * domains, authentication methods, manager, user, Teams app installation. App tokens from the
+ * sandbox Entra only.
  */
 
 const ROUTES = {
@@ -17,6 +19,10 @@ const ROUTES = {
   installedApps: /^\/graph\/v1\.0\/users\/([^/]+)\/teamwork\/installedApps\/?$/i,
   user: /^\/graph\/v1\.0\/users\/([^/]+)\/?$/i,
 } as const;
+/** Routes without a user in the path. */
+const SIGN_INS = /^\/graph\/(v1\.0|beta)\/auditLogs\/signIns\/?$/i;
+const DOMAIN = /^\/graph\/v1\.0\/domains\/([^/]+)\/?$/i;
+const MAX_TOP = 1000;
 type RouteName = keyof typeof ROUTES;
 
 const GRAPH_BASE = 'https://graph.microsoft.com/v1.0';
@@ -165,7 +171,47 @@ export function createGraph(state: SandboxState): TargetHandler {
       : graphError(409, 'Conflict', 'App is already installed.');
   }
 
+  function signIns(req: SandboxRequest, version: string): Reply {
+    if (!state.config.premium) return nonPremium();
+    const filter = parseSignInFilter(req.url.searchParams.get('$filter'));
+    if (filter === undefined) return graphError(400, 'Request_UnsupportedQuery', "The sandbox supports $filter=userId eq '{id}' [and createdDateTime ge {instant}] only.");
+    const topText = req.url.searchParams.get('$top');
+    const top = topText === null ? MAX_TOP : Number(topText);
+    if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) return graphError(400, 'Request_BadRequest', `Invalid $top: ${topText ?? ''}.`);
+    const beta = version.toLowerCase() === 'beta';
+    const value = state.signIns.forUser(filter.userId, filter.since).slice(0, top).map((e) => signInResource(e, beta));
+    return json(200, { '@odata.context': `https://graph.microsoft.com/${beta ? 'beta' : 'v1.0'}/$metadata#auditLogs/signIns`, value });
+  }
+
+  function domain(name: string): Reply {
+    const found = state.domains.get(name.toLowerCase());
+    if (found === undefined) return graphError(404, 'Request_ResourceNotFound', `Resource '${name}' does not exist or one of its queried reference-property objects are not present.`);
+    return json(200, {
+      '@odata.context': `${GRAPH_BASE}/$metadata#domains/$entity`,
+      id: found.id,
+      authenticationType: found.authenticationType,
+      isVerified: found.isVerified,
+      isDefault: found.isDefault,
+      isRoot: true,
+      supportedServices: ['Email', 'OfficeCommunicationsOnline'],
+    });
+  }
+
+  /** Sign-ins and domains: no user in the path. */
+  function routeTenant(req: SandboxRequest): Reply | undefined {
+    const signInsMatch = SIGN_INS.exec(req.path);
+    const domainMatch = DOMAIN.exec(req.path);
+    if (signInsMatch === null && domainMatch === null) return undefined;
+    if (req.method !== 'GET') return graphError(405, 'Request_BadRequest', `Method ${req.method} is not allowed here.`);
+    const denied = authenticate(req);
+    if (denied !== undefined) return denied;
+    if (signInsMatch !== null) return signIns(req, signInsMatch[1] ?? 'v1.0');
+    return domain(decodeURIComponent(domainMatch?.[1] ?? ''));
+  }
+
   function route(req: SandboxRequest): Reply {
+    const tenant = routeTenant(req);
+    if (tenant !== undefined) return tenant;
     const matched = matchRoute(req);
     if (matched === undefined) return notFound('graph', req);
     const allowed = matched.name === 'installedApps' ? ['GET', 'POST'] : ['GET'];
@@ -192,6 +238,8 @@ export function createGraph(state: SandboxState): TargetHandler {
     target: 'graph',
     prefix: '/graph',
     acceptsFault(kind: FaultKind, req): boolean {
+      if (SIGN_INS.test(req.path)) return true;
+      if (DOMAIN.test(req.path)) return kind !== 'nonPremium';
       const matched = matchRoute(req);
       if (matched === undefined) return false;
       return kind !== 'nonPremium' || matched.name === 'registration';

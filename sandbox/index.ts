@@ -53,7 +53,8 @@ export { decodeJwtPayload, GRAPH_RESOURCE, PARTNER_CENTER_RESOURCE } from './tok
 export { formatPartnerCenterTime, LOGIN_TIME_FIELD, REQUEST_TIME_FIELD } from './records';
 export { LOGIN_HOST } from './entra';
 export { MFA_REQUIRED_CODE } from './partnerCenter';
-export { ADMIN_AGENT, PARTNER_TENANT_ID, PLAYGROUND_USER_ID, PLAYGROUND_USERS, contosoObjectId } from './seed';
+export { ADMIN_AGENT, FEDERATED_DOMAIN, FEDERATED_PLAYGROUND_USER_ID, PARTNER_TENANT_ID, PLAYGROUND_USER_ID, PLAYGROUND_USERS, contosoObjectId } from './seed';
+export { SIGN_IN_KINDS, type SignInKind, type SignInSpec, type StoredSignIn } from './signins';
 export { generatedObjectId } from './generate';
 export { SandboxError, TARGETS, FAULT_KINDS, AUTH_METHODS } from './types';
 export type {

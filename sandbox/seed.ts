@@ -1,5 +1,6 @@
 import type { NewUser } from './directory';
 import { formatPartnerCenterTime, LOGIN_TIME_FIELD, REQUEST_TIME_FIELD } from './records';
+import type { SandboxDomain, SignInSpec } from './signins';
 import type { AuthMethod, RawRecord } from './types';
 
 /**
@@ -9,6 +10,10 @@ import type { AuthMethod, RawRecord } from './types';
 
 export const PARTNER_TENANT_ID = '00000000-0000-0000-0000-0000000000001';
 export const PARTNER_DOMAIN = 'contoso-partner.example';
+/** A domain whose users sign in at their own identity provider (federated with Entra ID). */
+export const FEDERATED_DOMAIN = 'fabrikam-idp.example';
+/** The Playground user on the federated domain: MFA at the identity provider, claim passed to Entra. */
+export const FEDERATED_PLAYGROUND_USER_ID = '00000000-0000-0000-0000-0000000000024';
 
 /** Who signs in through the device-code flow (the admin agent consenting for the bot). */
 export const ADMIN_AGENT = {
@@ -26,7 +31,7 @@ export const PLAYGROUND_USERS = [
   { objectId: '00000000-0000-0000-0000-0000000000021', userPrincipalName: 'meganb@example.com', displayName: 'Megan Bowen' },
   { objectId: '00000000-0000-0000-0000-0000000000022', userPrincipalName: 'adelev@example.com', displayName: 'Adele Vance' },
   { objectId: '00000000-0000-0000-0000-0000000000023', userPrincipalName: 'isaiah@example.com', displayName: 'Isaiah Langer' },
-  { objectId: '00000000-0000-0000-0000-0000000000024', userPrincipalName: 'pattif@example.com', displayName: 'Patti Fernandez' },
+  { objectId: '00000000-0000-0000-0000-0000000000024', userPrincipalName: `pattif@${FEDERATED_DOMAIN}`, displayName: 'Patti Fernandez' },
   { objectId: '00000000-0000-0000-0000-0000000000025', userPrincipalName: 'lynner@example.com', displayName: 'Lynne Robbins' },
 ] as const;
 
@@ -64,7 +69,17 @@ function contosoUpn(name: string): string {
 export interface SeedData {
   users: NewUser[];
   records: RawRecord[];
+  domains?: SandboxDomain[];
+  signIns?: (SignInSpec & { objectId: string })[];
 }
+
+const DOMAINS: SandboxDomain[] = [
+  { id: PARTNER_DOMAIN, authenticationType: 'Managed', isVerified: true, isDefault: true },
+  { id: 'example.com', authenticationType: 'Managed', isVerified: true, isDefault: false },
+  { id: FEDERATED_DOMAIN, authenticationType: 'Federated', isVerified: true, isDefault: false },
+];
+
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function record(objectId: string, upn: string, atMs: number, useRequestField: boolean): RawRecord {
   return {
@@ -77,10 +92,11 @@ export function record(objectId: string, upn: string, atMs: number, useRequestFi
 
 export function buildSeed(kind: 'default' | 'empty', nowMs: number): SeedData {
   const admin: NewUser = { ...ADMIN_AGENT, methods: ['microsoftAuthenticatorPush'] };
-  if (kind === 'empty') return { users: [admin], records: [] };
+  if (kind === 'empty') return { users: [admin], records: [], domains: DOMAINS };
 
   const users: NewUser[] = [admin];
   const records: RawRecord[] = [];
+  const signIns: (SignInSpec & { objectId: string })[] = [];
   const [alex, megan, adele] = PLAYGROUND_USERS;
 
   for (const p of PLAYGROUND_USERS) {
@@ -92,8 +108,13 @@ export function buildSeed(kind: 'default' | 'empty', nowMs: number): SeedData {
   }
   // Alex (the Playground's own user): most recent record ~2 hours ago, not registered.
   for (const [j, hoursAgo] of [2, 26, 50].entries()) {
-    records.push(record(alex.objectId, alex.userPrincipalName, nowMs - hoursAgo * HOUR - j * 61_234, j % 2 === 1));
+    const at = nowMs - hoursAgo * HOUR - j * 61_234;
+    records.push(record(alex.objectId, alex.userPrincipalName, at, j % 2 === 1));
+    // The sign-ins behind those records: a password only.
+    signIns.push({ objectId: alex.objectId, kind: 'passwordOnly', at: iso(at) });
   }
+  // Patti signs in at the federated identity provider, which passes the MFA claim.
+  signIns.push({ objectId: FEDERATED_PLAYGROUND_USER_ID, kind: 'providerClaim', at: iso(nowMs - 30 * HOUR), app: 'Microsoft Teams' });
   for (const [j, hoursAgo] of [5, 20, 44, 70, 100].entries()) {
     records.push(record(megan.objectId, megan.userPrincipalName, nowMs - hoursAgo * HOUR - j * 47_111, j % 2 === 0));
   }
@@ -104,6 +125,8 @@ export function buildSeed(kind: 'default' | 'empty', nowMs: number): SeedData {
     const managerId = i >= 1 && i <= 4 ? contosoObjectId(0) : i === 14 ? contosoObjectId(13) : null;
     const methods = REGISTERED[i] ?? (EMAIL_ONLY.includes(i) ? ['email' as const] : []);
     users.push({ objectId, userPrincipalName: upn, displayName: name, managerId, methods });
+    // Registered users: their newest sign-in, an hour ago, performed MFA.
+    if (REGISTERED[i] !== undefined) signIns.push({ objectId, kind: 'mfa', at: iso(nowMs - HOUR - i * 60_000) });
 
     const count = 1 + ((i * 5 + 3) % 12);
     const latestHoursAgo = 0.5 + ((i * 37) % 100);
@@ -121,5 +144,5 @@ export function buildSeed(kind: 'default' | 'empty', nowMs: number): SeedData {
   records.push(record(stale.objectId, stale.upn, nowMs - 8 * 24 * HOUR, false));
   records.push(record(stale.objectId, stale.upn, nowMs - 9 * 24 * HOUR, true));
 
-  return { users, records };
+  return { users, records, domains: DOMAINS, signIns };
 }

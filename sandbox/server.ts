@@ -76,6 +76,8 @@ export async function startServer(input: { host: string; port: number; state: Sa
       if (user === undefined) return html(404, mfaSetupPage(state.directory.list(), undefined));
       const methods = [...new Set([...user.methods, 'microsoftAuthenticatorPush' as const])];
       control.setRegistration(user.objectId, { isMfaRegistered: true, methods });
+      // Registering signs the user in with the new method: that sign-in carries MFA.
+      control.addSignIn(user.objectId, { kind: 'mfa', app: 'My Signins', method: 'Mobile app notification' });
       return redirect(`/mfasetup?done=${encodeURIComponent(user.objectId)}`);
     }
     const done = req.url.searchParams.get('done');

@@ -3,6 +3,7 @@ import { Directory } from './directory';
 import { FaultBook } from './faults';
 import { RecordStore } from './records';
 import { RequestLog } from './requestLog';
+import { SignInLog, type SandboxDomain } from './signins';
 import { buildSeed, PARTNER_TENANT_ID, type SeedData } from './seed';
 import { TokenStore } from './tokens';
 import type { RawRecord, SandboxConfig } from './types';
@@ -21,6 +22,9 @@ export class SandboxState {
   readonly faults = new FaultBook();
   readonly requestLog = new RequestLog();
   readonly deviceCodes = new DeviceCodeStore();
+  readonly signIns = new SignInLog();
+  /** The tenant's domains (Graph `domains`), by lower-case name. */
+  domains = new Map<string, SandboxDomain>();
   /** Survives reset: a bot's stored refresh token stays usable across test cases. */
   readonly tokens = new TokenStore();
   config: SandboxConfig;
@@ -44,6 +48,8 @@ export class SandboxState {
     this.requestLog.clear();
     this.deviceCodes.clear();
     this.directory.clear();
+    this.signIns.clear();
+    this.domains = new Map();
     this.records.replace([]);
     this.load(buildSeed(this.options.seed, this.nowMs()));
   }
@@ -51,6 +57,11 @@ export class SandboxState {
   /** Adds users (replacing same ids) and appends records, creating directory users for new principals. */
   load(data: SeedData): void {
     for (const user of data.users) this.directory.add(user);
+    for (const domain of data.domains ?? []) this.domains.set(domain.id.toLowerCase(), domain);
+    for (const s of data.signIns ?? []) {
+      const user = this.directory.require(s.objectId);
+      this.signIns.add(user, s, this.now());
+    }
     this.appendRecords(data.records);
   }
 

@@ -1,3 +1,5 @@
+import type { SignInSpec, StoredSignIn } from './signins';
+
 /**
  * Shared types of the sandbox: the stand-ins for Partner Center, Microsoft Graph and Entra ID
  * (see ./index.ts). Nothing in src/ may import these.
@@ -178,6 +180,10 @@ export interface SandboxControl {
   clearRequests(): void;
   setRegistration(objectId: string, update: RegistrationUpdate): DirectoryUser;
   setManager(objectId: string, managerId: string | null): DirectoryUser;
+  /** Records an Entra sign-in of a known user (what Graph's auditLogs/signIns returns). */
+  addSignIn(objectId: string, spec: SignInSpec): StoredSignIn;
+  /** A user's sign-ins, newest first. */
+  signIns(objectId: string): StoredSignIn[];
   configure(update: ConfigUpdate): SandboxConfig;
   /** Approves `userCode`, or the latest pending device code when omitted. */
   approveDeviceCode(request: { userCode?: string; mfa: boolean }): DeviceCodeView;

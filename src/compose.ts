@@ -15,6 +15,7 @@ import type { Logger, Messenger, Metrics, Outbox } from './app/ports';
 import { createStatusQueries } from './app/status-queries';
 import { createSyncPrincipals } from './app/sync-principals';
 import { createVerifyRegistration } from './app/verify-registration';
+import { createFederationCheck } from './app/federation';
 import { createTeamsAdapter } from './bot/adapter';
 import { createBotApplication } from './bot/application';
 import type { BotDeps } from './bot/deps';
@@ -116,7 +117,8 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
       : config.graph.auth === 'managedIdentity'
         ? createManagedIdentityTokenProvider(azureCredential())
         : { getToken: () => Promise.reject(new AppError(ErrorCodes.GraphForbidden, 'Microsoft Graph is not configured (GRAPH_CLIENT_ID / GRAPH_CLIENT_SECRET, or BOT_ID / BOT_PASSWORD).')) };
-  const graph = createGraphClient({ baseUrl: config.graph.baseUrl, getToken: () => appToken.getToken(), http });
+  const graph = createGraphClient({ baseUrl: config.graph.baseUrl, signInsPath: config.graph.signInsPath, getToken: () => appToken.getToken(), http });
+  const federation = createFederationCheck({ graph, clock, logger });
 
   const adapter = createTeamsAdapter(config, networkClient);
   const messenger = createTeamsMessenger({ adapter, botAppId: config.bot.id ?? '', serviceUrl: config.teams.serviceUrl, logger });
@@ -215,9 +217,11 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     contacts: storage.contacts,
     messenger,
     notices,
+    federation,
     verifyRegistration: createVerifyRegistration({
       tenantId,
       graph,
+      federation,
       principals: storage.principals,
       clock,
       logger,

@@ -8,15 +8,16 @@
 #   (the value provision wrote to env/.env.<environment>)
 #
 # The permissions, and the code that needs each (src/integrations/graph/graph-client.ts):
-#   AuditLog.Read.All                              userRegistrationDetails (needs Entra ID P1/P2)
+#   AuditLog.Read.All                              userRegistrationDetails and sign-in logs (need Entra ID P1/P2)
 #   UserAuthenticationMethod.Read.All              authentication methods (the fallback without P1/P2)
-#   User.Read.All                                  a user's manager, for escalations
+#   User.Read.All                                  a user's manager (escalations) and UPN
+#   Domain.Read.All                                whether a user's domain is federated
 #   TeamsAppInstallation.ReadWriteSelfForUser.All  install the app for users who do not have it
 set -euo pipefail
 
 principal_id="${1:?usage: $0 <MANAGED_IDENTITY_PRINCIPAL_ID>}"
 graph_app_id=00000003-0000-0000-c000-000000000000
-permissions=(AuditLog.Read.All UserAuthenticationMethod.Read.All User.Read.All TeamsAppInstallation.ReadWriteSelfForUser.All)
+permissions=(AuditLog.Read.All UserAuthenticationMethod.Read.All User.Read.All Domain.Read.All TeamsAppInstallation.ReadWriteSelfForUser.All)
 
 graph_sp=$(az ad sp show --id "${graph_app_id}" --query id -o tsv)
 existing=$(az rest --method GET --url "https://graph.microsoft.com/v1.0/servicePrincipals/${principal_id}/appRoleAssignments" --query "value[].appRoleId" -o tsv)

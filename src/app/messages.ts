@@ -15,8 +15,11 @@ import {
   verificationResultCard,
 } from '../cards';
 import type { AdaptiveCard } from '../cards';
+import type { SignInCardModel } from '../cards';
 import type { Principal, Verification } from '../domain/compliance';
+import { confirmsMfa, type SignInFinding } from '../domain/verification';
 import type { SyncRun } from '../domain/sync-run';
+import { ErrorCodes } from '../domain/errors';
 import type { ConnectOutcome } from './connect-partner-center';
 import type { AdminSummary } from './status-queries';
 import type { DeviceCodePrompt, OutboundMessage } from './ports';
@@ -64,7 +67,32 @@ export function verificationCard(
     lastNonMfaText: principal ? formatInstant(principal.lastNonMfaAt, options.timezone) : '',
     fromAlreadyMfa: options.fromAlreadyMfa,
     mfaSetupUrl: options.mfaSetupUrl,
+    ...(verification.signIns === undefined ? {} : { signIns: signInCardModel(verification.signIns, options.timezone) }),
+    ...(verification.federatedDomain === undefined ? {} : { federatedDomain: verification.federatedDomain }),
   });
+}
+
+/** The sign-in finding for the card, instants in the reader's zone. */
+function signInCardModel(finding: SignInFinding, timezone: string): SignInCardModel {
+  switch (finding.kind) {
+    case 'mfaPerformed':
+      return { kind: finding.kind, atText: formatInstant(finding.at, timezone), app: finding.app, ...(finding.method ? { method: finding.method } : {}) };
+    case 'mfaFromToken':
+    case 'mfaFromProvider':
+      return { kind: finding.kind, atText: formatInstant(finding.at, timezone), app: finding.app };
+    case 'singleFactor':
+      return {
+        kind: 'singleFactor',
+        count: finding.count,
+        lastAtText: formatInstant(finding.lastAt, timezone),
+        apps: finding.apps,
+        ...(finding.lastMfaAt ? { lastMfaAtText: formatInstant(finding.lastMfaAt, timezone) } : {}),
+      };
+    case 'noSignIns':
+      return { kind: 'noSignIns', sinceText: formatInstant(finding.since, timezone) };
+    case 'unavailable':
+      return { kind: 'unavailable', reason: finding.errorCode === ErrorCodes.GraphNotPremium ? 'notPremium' : 'other' };
+  }
 }
 
 export function userStatusMessageCard(displayName: string, principal: Principal | undefined, timezone: string): AdaptiveCard {
@@ -75,7 +103,7 @@ export function userStatusMessageCard(displayName: string, principal: Principal 
     status: principal.status,
     lastNonMfaText: formatInstant(principal.lastNonMfaAt, timezone),
     verificationText: v
-      ? `${v.outcome === 'registered' ? 'MFA registered' : v.outcome === 'notRegistered' ? 'No MFA method registered' : 'Could not be checked'} (checked ${formatInstant(v.checkedAt, timezone)})`
+      ? `${confirmsMfa(v.signIns) ? 'MFA seen in your sign-ins' : v.outcome === 'registered' ? 'MFA registered' : v.outcome === 'notRegistered' ? 'No MFA method registered' : 'Could not be checked'} (checked ${formatInstant(v.checkedAt, timezone)})`
       : undefined,
     resolvedText: principal.resolvedAt ? formatInstant(principal.resolvedAt, timezone) : undefined,
   });

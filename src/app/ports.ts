@@ -4,6 +4,7 @@
  * adapters map 404/409/412 to AppError codes (STORAGE_NOT_FOUND / STORAGE_ALREADY_EXISTS /
  * STORAGE_CONFLICT) and never swallow them.
  */
+import type { SignInRecord } from '../domain/verification';
 import type { Principal } from '../domain/compliance';
 import type { ConversationAddress, UnreachableReason, UserContact } from '../domain/conversation';
 import type { Notice, NoticeKey } from '../domain/notice';
@@ -312,9 +313,26 @@ export interface RegistrationDetails {
   preferredMethod?: string;
 }
 
+/** A domain of the tenant: `Federated` means an identity provider outside Entra signs its users in. */
+export interface TenantDomain {
+  id: string;
+  /** "Managed" or "Federated" (compared case-insensitively). */
+  authenticationType: string;
+  isVerified: boolean;
+}
+
 export interface Graph {
   /** Throws GRAPH_NOT_PREMIUM (tenant lacks Entra ID P1/P2), GRAPH_FORBIDDEN, GRAPH_NOT_FOUND, GRAPH_THROTTLED, GRAPH_UNAVAILABLE. */
   getRegistrationDetails(objectId: string): Promise<RegistrationDetails>;
+  /**
+   * The user's successful and failed sign-ins after `since`, newest first (at most `top`).
+   * Throws GRAPH_NOT_PREMIUM without Entra ID P1/P2, like the registration report.
+   */
+  listSignIns?(objectId: string, options: { since: Date; top: number }): Promise<SignInRecord[]>;
+  /** A domain of the tenant by name; undefined when the tenant has no such domain (404). */
+  getDomain?(domain: string): Promise<TenantDomain | undefined>;
+  /** The user's UPN and display name. GRAPH_NOT_FOUND when the user does not exist. */
+  getUser?(objectId: string): Promise<{ id: string; displayName?: string; userPrincipalName?: string }>;
   /** `@odata.type` of each registered method. */
   listAuthenticationMethods(objectId: string): Promise<string[]>;
   /** The user's manager in Entra ID, or undefined when none (404). GRAPH_NOT_FOUND when the user does not exist. */

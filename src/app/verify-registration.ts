@@ -1,12 +1,16 @@
 import type { Clock } from '../domain/clock';
 import { applyVerification, methodsProvideMfa, type Principal, type Verification } from '../domain/compliance';
+import { evaluateSignIns, signInsSince, type SignInFinding } from '../domain/verification';
+import type { FederationCheck } from './federation';
 import { ErrorCodes, describeError, isAppError } from '../domain/errors';
 import { retryOnConflict } from './retry-on-conflict';
 import type { Graph, Logger, PrincipalStore } from './ports';
 
 export interface VerifyDeps {
   tenantId: string;
-  graph: Pick<Graph, 'getRegistrationDetails' | 'listAuthenticationMethods'>;
+  graph: Pick<Graph, 'getRegistrationDetails' | 'listAuthenticationMethods' | 'listSignIns'>;
+  /** Tells federated users apart (MFA at their identity provider); absent = nobody is. */
+  federation?: Pick<FederationCheck, 'federatedDomainOf'>;
   principals: Pick<PrincipalStore, 'get' | 'save'>;
   clock: Clock;
   logger: Logger;
@@ -40,6 +44,9 @@ const METHOD_LABELS: Record<string, string> = {
   password: 'Password',
 };
 
+/** Sign-ins asked for: the newest ones decide, a few more say how long a password-only run is. */
+const SIGN_INS_TOP = 20;
+
 /** Human label for a Graph method name or `@odata.type`. */
 export function methodLabel(method: string): string {
   const key = method.replace(/^#?microsoft\.graph\./i, '').replace(/AuthenticationMethod$/i, '').toLowerCase();
@@ -47,8 +54,11 @@ export function methodLabel(method: string): string {
 }
 
 /**
- * "I'm done": ask Graph whether the user has MFA registered (registration report; fallback to the
- * user's authentication methods when the tenant lacks Entra ID P1/P2), record the result.
+ * "I'm done": ask Graph what Partner Center checks. The registration report (fallback: the user's
+ * authentication methods when the tenant lacks Entra ID P1/P2) says whether MFA is registered; the
+ * sign-in logs since Partner Center's last non-MFA request say whether sign-ins carry MFA
+ * (performed, or satisfied by a claim from the token or from a federated provider). Without P1/P2
+ * there are no sign-in logs: the registration check alone decides, and the card says so.
  */
 export function createVerifyRegistration(deps: VerifyDeps) {
   async function check(objectId: string): Promise<Verification> {
@@ -84,8 +94,30 @@ export function createVerifyRegistration(deps: VerifyDeps) {
     }
   }
 
+  async function signIns(objectId: string, lastNonMfaAt: Date | undefined, registration: Verification): Promise<SignInFinding | undefined> {
+    if (deps.graph.listSignIns === undefined) return undefined;
+    // Sign-in logs need Entra ID P1/P2 like the registration report: no second refusal to collect.
+    if (registration.errorCode === ErrorCodes.GraphNotPremium) return { kind: 'unavailable', errorCode: ErrorCodes.GraphNotPremium };
+    const since = signInsSince(deps.clock.now(), lastNonMfaAt);
+    try {
+      return evaluateSignIns(await deps.graph.listSignIns(objectId, { since, top: SIGN_INS_TOP }), { since });
+    } catch (error) {
+      const { code } = describeError(error);
+      deps.logger.warn({ objectId, err: describeError(error) }, 'sign-in check failed');
+      return { kind: 'unavailable', errorCode: code };
+    }
+  }
+
   return async function verifyRegistration(objectId: string): Promise<VerifyResult> {
-    const verification = await check(objectId);
+    const before = await deps.principals.get(deps.tenantId, objectId);
+    const federatedDomain = await deps.federation?.federatedDomainOf(objectId, before?.upn);
+    const registration = await check(objectId);
+    const finding = await signIns(objectId, before?.lastNonMfaAt, registration);
+    const verification: Verification = {
+      ...registration,
+      ...(finding === undefined ? {} : { signIns: finding }),
+      ...(federatedDomain === undefined ? {} : { federatedDomain }),
+    };
     if (verification.outcome === 'unavailable' && ADMIN_FIXABLE.has(verification.errorCode ?? '') && deps.onCheckUnavailable) {
       await deps.onCheckUnavailable(verification).catch((error: unknown) => {
         deps.logger.warn({ err: describeError(error) }, 'could not tell admins that registration checks fail');
@@ -96,7 +128,10 @@ export function createVerifyRegistration(deps: VerifyDeps) {
       if (!current) return undefined;
       return deps.principals.save(applyVerification(current, verification));
     });
-    deps.logger.info({ objectId, outcome: verification.outcome, source: verification.source, status: principal?.status }, 'registration verified');
+    deps.logger.info(
+      { objectId, outcome: verification.outcome, source: verification.source, signIns: finding?.kind, federated: federatedDomain !== undefined, status: principal?.status },
+      'registration verified',
+    );
     return { verification, principal };
   };
 }

@@ -61,8 +61,8 @@ export function createBotApplication(adapter: TeamsAdapter, botAppId: string, de
   });
 
   const actions: Record<CardVerb, CardAction> = {
-    [Verbs.SetupMfa]: async (_c, data) => handlers.walkthrough((parseCardData(Verbs.SetupMfa, data).step ?? 1)),
-    [Verbs.WalkthroughStep]: async (_c, data) => handlers.walkthrough(parseCardData(Verbs.WalkthroughStep, data).step),
+    [Verbs.SetupMfa]: async (c, data) => handlers.walkthrough(c, parseCardData(Verbs.SetupMfa, data).step ?? 1),
+    [Verbs.WalkthroughStep]: async (c, data) => handlers.walkthrough(c, parseCardData(Verbs.WalkthroughStep, data).step),
     [Verbs.VerifyMfa]: async (c, data) => (parseCardData(Verbs.VerifyMfa, data), handlers.verify(c, false)),
     [Verbs.AlreadyMfa]: async (c, data) => (parseCardData(Verbs.AlreadyMfa, data), handlers.verify(c, true)),
     [Verbs.Why]: async () => handlers.why(),

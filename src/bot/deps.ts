@@ -7,6 +7,7 @@ import type { ActivityDeduplicator, ContactStore, Logger, Messenger } from '../a
 import type { StatusQueries } from '../app/status-queries';
 import type { SyncPrincipals } from '../app/sync-principals';
 import type { VerifyRegistration } from '../app/verify-registration';
+import type { FederationCheck } from '../app/federation';
 import type { Clock } from '../domain/clock';
 import type { ExceptionWorkflow } from '../app/exception-workflow';
 
@@ -26,6 +27,8 @@ export interface BotDeps {
   messenger: Messenger;
   notices: Notices;
   verifyRegistration: VerifyRegistration;
+  /** Whether a user's domain is federated (MFA at their identity provider). */
+  federation: Pick<FederationCheck, 'federatedDomainOf'>;
   status: StatusQueries;
   syncPrincipals: SyncPrincipals;
   connectPartnerCenter: ConnectPartnerCenter;

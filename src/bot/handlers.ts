@@ -47,8 +47,15 @@ export function createHandlers(deps: BotDeps) {
       return whyCard({ mfaSetupUrl: deps.links.mfaSetup });
     },
 
-    walkthrough(step: 1 | 2 | 3): Card {
-      return walkthroughCard({ step, mfaSetupUrl: deps.links.mfaSetup, securityInfoUrl: deps.links.securityInfo });
+    /** Federated users get their own step 1: MFA at their identity provider, which must pass the claim. */
+    async walkthrough(context: TurnContext, step: 1 | 2 | 3): Promise<Card> {
+      const objectId = actorId(context);
+      const upn = (await deps.status.userStatus(objectId)).principal?.upn;
+      // A slow Graph must not hold the step: without an answer in time, the ordinary path shows
+      // (the lookup goes on and fills the cache for the next click).
+      const lookup = await withinDeadline(deps.federation.federatedDomainOf(objectId, upn), Math.min(FEDERATION_LOOKUP_MS, deps.interactiveDeadlineMs));
+      const federatedDomain = lookup.done ? lookup.value : undefined;
+      return walkthroughCard({ step, mfaSetupUrl: deps.links.mfaSetup, securityInfoUrl: deps.links.securityInfo, ...(federatedDomain ? { federatedDomain } : {}) });
     },
 
     /**
@@ -171,6 +178,8 @@ const REFUSAL_TITLES: Partial<Record<string, string>> = {
   [ErrorCodes.ExceptionInputInvalid]: 'That needs a fix',
   [ErrorCodes.ExceptionCategoryNotAccepted]: 'Microsoft does not accept this reason',
 };
+/** How long a walkthrough step waits for the federation lookup (a cached answer is immediate). */
+const FEDERATION_LOOKUP_MS = 3000;
 
 function titleFor(code: string): string {
   const refusal = REFUSAL_TITLES[code];

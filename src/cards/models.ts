@@ -29,6 +29,8 @@ export type WalkthroughStep = 1 | 2 | 3;
 
 export interface WalkthroughModel {
   step: WalkthroughStep;
+  /** The user's federated domain: MFA happens at their identity provider (its own path). */
+  federatedDomain?: string;
   /** Where to register MFA (https://aka.ms/mfasetup). */
   mfaSetupUrl: string;
   /** Where to review sign-in methods (https://mysignins.microsoft.com/security-info). */
@@ -57,7 +59,20 @@ export interface VerificationResultModel {
   /** The check was started by "I already use MFA". */
   fromAlreadyMfa: boolean;
   mfaSetupUrl: string;
+  /** What the user's recent sign-ins showed; absent when they were not read. */
+  signIns?: SignInCardModel;
+  /** The user's federated domain: MFA happens at their identity provider. */
+  federatedDomain?: string;
 }
+
+/** The sign-in finding, times already formatted in the reader's zone. */
+export type SignInCardModel =
+  | { kind: 'mfaPerformed'; atText: string; app: string; method?: string }
+  | { kind: 'mfaFromToken'; atText: string; app: string }
+  | { kind: 'mfaFromProvider'; atText: string; app: string }
+  | { kind: 'singleFactor'; count: number; lastAtText: string; apps: string[]; lastMfaAtText?: string }
+  | { kind: 'noSignIns'; sinceText: string }
+  | { kind: 'unavailable'; reason: 'notPremium' | 'other' };
 
 export interface WhyModel {
   mfaSetupUrl: string;

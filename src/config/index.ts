@@ -25,7 +25,7 @@ export interface Config {
   telemetry: { connectionString?: string };
   partnerCenter: { baseUrl: string; principalsPath: string; tenantId: string; clientId?: string };
   /** `auth`: a client secret (msal client credentials), the managed identity (no secret), or nothing configured. */
-  graph: { baseUrl: string; clientId?: string; clientSecret?: string; tenantId: string; auth: 'secret' | 'managedIdentity' | 'none' };
+  graph: { baseUrl: string; /** /v1.0/auditLogs/signIns or /beta/auditLogs/signIns. */ signInsPath: string; clientId?: string; clientSecret?: string; tenantId: string; auth: 'secret' | 'managedIdentity' | 'none' };
   identityEndpointOverride?: string;
   tokenEncryptionKey: Buffer;
   /** Retired keys: they decrypt what they encrypted (rotation), never encrypt. */
@@ -162,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     graph: {
       baseUrl: c.GRAPH_BASE_URL.replace(/\/+$/, ''),
+      signInsPath: c.GRAPH_SIGNINS_PATH,
       clientId: c.GRAPH_CLIENT_ID ?? c.BOT_ID,
       clientSecret: c.GRAPH_CLIENT_SECRET ?? c.BOT_PASSWORD,
       tenantId: canonicalId(c.PARTNER_TENANT_ID),

@@ -55,7 +55,8 @@ export const configSchema = z
     PARTNER_CENTER_PRINCIPALS_PATH: z.string().startsWith('/').default('/v1/nonMfaCompliantPartnerPrincipals').describe('Path of the non-MFA principals endpoint (older docs: /pcapi/v1/...).'),
     PARTNER_CENTER_CLIENT_ID: optionalString.describe('App registration used for the Secure Application Model consent (public client flows enabled).'),
     GRAPH_BASE_URL: url.default('https://graph.microsoft.com').describe('Microsoft Graph base URL.'),
-    GRAPH_CLIENT_ID: optionalString.describe('App with AuditLog.Read.All, UserAuthenticationMethod.Read.All, TeamsAppInstallation.ReadWriteSelfForUser.All. Defaults to BOT_ID.'),
+    GRAPH_SIGNINS_PATH: z.string().regex(/^\/(v1\.0|beta)\/auditLogs\/signIns$/).default('/v1.0/auditLogs/signIns').describe("Path of Graph's sign-in logs: /v1.0/auditLogs/signIns, or /beta/auditLogs/signIns (adds mfaDetail)."),
+    GRAPH_CLIENT_ID: optionalString.describe('App with AuditLog.Read.All, UserAuthenticationMethod.Read.All, TeamsAppInstallation.ReadWriteSelfForUser.All, User.Read.All, Domain.Read.All. Defaults to BOT_ID.'),
     GRAPH_CLIENT_SECRET: optionalString.describe('Secret of GRAPH_CLIENT_ID. Defaults to BOT_PASSWORD.'),
     IDENTITY_ENDPOINT_OVERRIDE: optionalString.pipe(url.optional()).describe('Sandbox only: where sign-in calls to login.microsoftonline.com are sent.'),
     TOKEN_ENCRYPTION_KEY: z

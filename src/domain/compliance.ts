@@ -1,4 +1,5 @@
 import type { AggregatedPrincipal } from './principal';
+import { confirmsMfa, contradictsRegistration, type SignInFinding } from './verification';
 
 /**
  * A principal's compliance, as MFA Shepherd understands it:
@@ -21,6 +22,19 @@ export interface Verification {
   methods: string[];
   /** Stable error code when the check could not be made (e.g. GRAPH_NOT_PREMIUM). */
   errorCode?: string;
+  /** What the user's recent sign-ins show; absent on checks made before sign-ins were read. */
+  signIns?: SignInFinding;
+  /** The user's domain when it is federated: MFA happens at their identity provider. */
+  federatedDomain?: string;
+}
+
+/**
+ * Whether a check proves what Partner Center wants: a sign-in that carried MFA; or a registration
+ * that no sign-in contradicts (none since, or the logs cannot be read without Entra ID P1/P2).
+ */
+export function verificationSucceeded(v: Pick<Verification, 'outcome' | 'signIns'>): boolean {
+  if (confirmsMfa(v.signIns)) return true;
+  return v.outcome === 'registered' && !contradictsRegistration(v.signIns);
 }
 
 export interface Principal {
@@ -153,10 +167,10 @@ export function applySync(
   }
 }
 
-/** Record a Graph registration check made at `verification.checkedAt`. */
+/** Record a Graph check (registration and sign-ins) made at `verification.checkedAt`. */
 export function applyVerification(current: Principal, verification: Verification): Principal {
   const next: Principal = { ...current, lastVerification: verification };
-  if (verification.outcome !== 'registered') return next;
+  if (!verificationSucceeded(verification)) return next;
   if (current.status === 'nonCompliant') {
     return { ...next, status: 'verificationPending', mfaRegisteredAt: verification.checkedAt };
   }

@@ -14,12 +14,23 @@ import { getEntityOrUndefined } from './get-entity';
 const STATUSES: readonly ComplianceStatus[] = ['nonCompliant', 'verificationPending', 'compliant'];
 const RESOLUTIONS: readonly Resolution[] = ['verified', 'notListed'];
 
+const instant = z.string().datetime().transform((s) => new Date(s));
+const signInFindingSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('mfaPerformed'), at: instant, app: z.string(), method: z.string().optional() }),
+  z.object({ kind: z.literal('mfaFromToken'), at: instant, app: z.string() }),
+  z.object({ kind: z.literal('mfaFromProvider'), at: instant, app: z.string() }),
+  z.object({ kind: z.literal('singleFactor'), count: z.number().int(), lastAt: instant, apps: z.array(z.string()), lastMfaAt: instant.optional() }),
+  z.object({ kind: z.literal('noSignIns'), since: instant }),
+  z.object({ kind: z.literal('unavailable'), errorCode: z.string() }),
+]);
 const verificationSchema = z.object({
-  checkedAt: z.string().datetime().transform((s) => new Date(s)),
+  checkedAt: instant,
   outcome: z.enum(['registered', 'notRegistered', 'unavailable']),
   source: z.enum(['registrationDetails', 'authenticationMethods', 'none']),
   methods: z.array(z.string()),
   errorCode: z.string().optional(),
+  signIns: signInFindingSchema.optional(),
+  federatedDomain: z.string().optional(),
 });
 
 /** The properties the mapping reads (listAll selects only these). */

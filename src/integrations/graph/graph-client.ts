@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Graph, RegistrationDetails } from '../../app/ports';
+import type { Graph, RegistrationDetails, TenantDomain } from '../../app/ports';
 import { AppError, ErrorCodes } from '../../domain/errors';
 import { createHttpClient, HttpTransportError, type HttpClient, type HttpMethod, type HttpResponse } from '../http';
 import { createTokenBucket, REPORTS_LIMIT, type RateLimiter } from './rate-limiter';
-import { installAppBody, NON_PREMIUM_CODE, parseDirectoryUser, parseGraphError, parseMethodsPage, parseRegistrationDetails, type DirectoryUser } from './wire';
+import type { SignInRecord } from '../../domain/verification';
+import { installAppBody, NON_PREMIUM_CODE, odataString, parseDirectoryUser, parseDomain, parseGraphError, parseMethodsPage, parseRegistrationDetails, parseSignInsPage, type DirectoryUser } from './wire';
 
 export interface GraphClientOptions {
   /** e.g. https://graph.microsoft.com (no version, no trailing slash needed). */
@@ -11,21 +12,38 @@ export interface GraphClientOptions {
   /** An app-only token (client credentials), e.g. createAppTokenProvider(...).getToken. */
   getToken: () => Promise<string>;
   http?: HttpClient;
-  /** Limits the identity reports endpoint (default: 5 per 10 s). */
+  /** Limits the identity reports and sign-in log endpoints together (default: 5 per 10 s). */
   reportsLimiter?: RateLimiter;
+  /**
+   * Path of the sign-in logs (default `/v1.0/auditLogs/signIns`). `/beta/auditLogs/signIns` adds
+   * `mfaDetail`; v1.0 has `authenticationRequirement` and `authenticationDetails`, which suffice.
+   */
+  signInsPath?: string;
   newRequestId?: () => string;
 }
 
-/** What each call needs, to name it when Graph answers 403. */
+/**
+ * What each call needs, to name it when Graph answers 403 (application permissions, admin consent):
+ * AuditLog.Read.All (registration report and sign-in logs; both need Entra ID P1/P2),
+ * UserAuthenticationMethod.Read.All, TeamsAppInstallation.ReadWriteSelfForUser.All, User.Read.All,
+ * Domain.Read.All (whether the user's domain is federated).
+ */
 const PERMISSION = {
   registration: 'AuditLog.Read.All',
+  signIns: 'AuditLog.Read.All',
   methods: 'UserAuthenticationMethod.Read.All',
   install: 'TeamsAppInstallation.ReadWriteSelfForUser.All',
   manager: 'User.Read.All',
+  user: 'User.Read.All',
+  domain: 'Domain.Read.All',
 } as const;
 type Operation = keyof typeof PERMISSION;
 
 const MAX_METHOD_PAGES = 10;
+/** Sign-ins are asked for newest first; more than this many would not change the finding. */
+const MAX_SIGN_INS = 50;
+/** More unreadable sign-ins than this share of a page: the page is not trusted. */
+const MAX_UNREADABLE_SHARE = 0.05;
 
 function graphError(response: HttpResponse, operation: Operation, what: string): AppError {
   const { code, message } = parseGraphError(response.text);
@@ -36,7 +54,7 @@ function graphError(response: HttpResponse, operation: Operation, what: string):
   if (code === NON_PREMIUM_CODE) {
     return new AppError(
       ErrorCodes.GraphNotPremium,
-      `The tenant has no Entra ID P1/P2 licence, so Graph's registration report is unavailable ${suffix}`,
+      `The tenant has no Entra ID P1/P2 licence, so Graph's ${operation === 'signIns' ? 'sign-in logs are' : 'registration report is'} unavailable ${suffix}`,
       base,
     );
   }
@@ -72,7 +90,8 @@ function badResponse(what: string, status: number): AppError {
 }
 
 /**
- * The Microsoft Graph client: registration report, authentication methods, Teams app install.
+ * The Microsoft Graph client: registration report, sign-in logs, domains, authentication methods,
+ * users and managers, Teams app install.
  * Object ids are opaque strings, URL-encoded in paths.
  */
 export function createGraphClient(options: GraphClientOptions): Graph {
@@ -81,6 +100,7 @@ export function createGraphClient(options: GraphClientOptions): Graph {
   const http = options.http ?? createHttpClient();
   const reportsLimiter = options.reportsLimiter ?? createTokenBucket(REPORTS_LIMIT);
   const newRequestId = options.newRequestId ?? randomUUID;
+  const signInsPath = `/${(options.signInsPath ?? '/v1.0/auditLogs/signIns').replace(/^\/+|\/+$/g, '')}`;
 
   async function call(
     method: HttpMethod,
@@ -176,5 +196,43 @@ export function createGraphClient(options: GraphClientOptions): Graph {
     return manager;
   }
 
-  return { getRegistrationDetails, listAuthenticationMethods, installAppForUser, getManager };
+  /**
+   * `GET {signInsPath}?$filter=userId eq '{id}' and createdDateTime ge {since}&$top={top}`, newest
+   * first (Graph's default order for sign-ins). One page: only the newest sign-ins matter. Shares
+   * the reports limiter (5 requests per 10 s), since both are identity reports for throttling.
+   */
+  async function listSignIns(objectId: string, query: { since: Date; top: number }): Promise<SignInRecord[]> {
+    const what = 'read the sign-ins of a user';
+    const url = new URL(`${baseUrl}${signInsPath}`);
+    url.searchParams.set('$filter', `userId eq ${odataString(objectId)} and createdDateTime ge ${query.since.toISOString()}`);
+    url.searchParams.set('$top', String(Math.max(1, Math.min(MAX_SIGN_INS, Math.floor(query.top)))));
+    const response = await call('GET', url.toString(), what, { limiter: reportsLimiter });
+    if (!ok(response)) throw graphError(response, 'signIns', what);
+    const page = parseSignInsPage(response.text);
+    if (page === undefined) throw badResponse(what, response.status);
+    const total = page.signIns.length + page.unreadable;
+    if (page.unreadable > 0 && page.unreadable > total * MAX_UNREADABLE_SHARE) throw badResponse(what, response.status);
+    return page.signIns.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+
+  async function getDomain(domain: string): Promise<TenantDomain | undefined> {
+    const what = 'read a domain of the tenant';
+    const response = await call('GET', `${baseUrl}/v1.0/domains/${encodeURIComponent(domain)}?$select=id,authenticationType,isVerified`, what);
+    if (response.status === 404) return undefined;
+    if (!ok(response)) throw graphError(response, 'domain', what);
+    const parsed = parseDomain(response.text);
+    if (parsed === undefined) throw badResponse(what, response.status);
+    return parsed;
+  }
+
+  async function getUser(objectId: string): Promise<DirectoryUser> {
+    const what = 'read a user';
+    const response = await call('GET', `${userPath(objectId)}?$select=id,displayName,userPrincipalName`, what);
+    if (!ok(response)) throw graphError(response, 'user', what);
+    const user = parseDirectoryUser(response.text);
+    if (user === undefined) throw badResponse(what, response.status);
+    return user;
+  }
+
+  return { getRegistrationDetails, listAuthenticationMethods, installAppForUser, getManager, listSignIns, getDomain, getUser };
 }

@@ -46,6 +46,9 @@ export class ControlApi {
   setRegistration(objectId: string, update: { isMfaRegistered: boolean; methods?: string[] }): Promise<unknown> {
     return this.call('POST', `/users/${encodeURIComponent(objectId)}/registration`, update);
   }
+  addSignIn(objectId: string, spec: { kind: 'mfa' | 'tokenClaim' | 'providerClaim' | 'passwordOnly' | 'failed'; at?: string; app?: string; method?: string }): Promise<unknown> {
+    return this.call('POST', `/users/${encodeURIComponent(objectId)}/signIns`, spec);
+  }
   setManager(objectId: string, managerId: string | null): Promise<unknown> {
     return this.call('POST', `/users/${encodeURIComponent(objectId)}/manager`, { managerId });
   }
