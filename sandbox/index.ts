@@ -55,6 +55,7 @@ export { LOGIN_HOST } from './entra';
 export { MFA_REQUIRED_CODE } from './partnerCenter';
 export { ADMIN_AGENT, PARTNER_TENANT_ID, PLAYGROUND_USER_ID, PLAYGROUND_USERS, contosoObjectId } from './seed';
 export { generatedObjectId } from './generate';
+export { SANDBOX_APPS, BILLING_SERVICE_ACCOUNT } from './integrations';
 export { SandboxError, TARGETS, FAULT_KINDS, AUTH_METHODS } from './types';
 export type {
   ActiveFault,

@@ -1,6 +1,7 @@
 import type { NewUser } from './directory';
 import { formatPartnerCenterTime, LOGIN_TIME_FIELD, REQUEST_TIME_FIELD } from './records';
 import type { AuthMethod, RawRecord } from './types';
+import { buildIntegrationSeed, type IntegrationData } from './integrations';
 
 /**
  * The default data set, deterministic relative to `now`. Playground ids follow the Agents
@@ -64,6 +65,8 @@ function contosoUpn(name: string): string {
 export interface SeedData {
   users: NewUser[];
   records: RawRecord[];
+  /** The integration endpoints' data; absent = unchanged. */
+  integrations?: IntegrationData;
 }
 
 export function record(objectId: string, upn: string, atMs: number, useRequestField: boolean): RawRecord {
@@ -77,7 +80,7 @@ export function record(objectId: string, upn: string, atMs: number, useRequestFi
 
 export function buildSeed(kind: 'default' | 'empty', nowMs: number): SeedData {
   const admin: NewUser = { ...ADMIN_AGENT, methods: ['microsoftAuthenticatorPush'] };
-  if (kind === 'empty') return { users: [admin], records: [] };
+  if (kind === 'empty') return { users: [admin], records: [], integrations: { adoption: [], requests: [] } };
 
   const users: NewUser[] = [admin];
   const records: RawRecord[] = [];
@@ -94,8 +97,9 @@ export function buildSeed(kind: 'default' | 'empty', nowMs: number): SeedData {
   for (const [j, hoursAgo] of [2, 26, 50].entries()) {
     records.push(record(alex.objectId, alex.userPrincipalName, nowMs - hoursAgo * HOUR - j * 61_234, j % 2 === 1));
   }
-  for (const [j, hoursAgo] of [5, 20, 44, 70, 100].entries()) {
-    records.push(record(megan.objectId, megan.userPrincipalName, nowMs - hoursAgo * HOUR - j * 47_111, j % 2 === 0));
+  const meganRecordTimes = [5, 20, 44, 70, 100].map((hoursAgo, j) => nowMs - hoursAgo * HOUR - j * 47_111);
+  for (const [j, at] of meganRecordTimes.entries()) {
+    records.push(record(megan.objectId, megan.userPrincipalName, at, j % 2 === 0));
   }
 
   CONTOSO_NAMES.forEach((name, i) => {
@@ -121,5 +125,21 @@ export function buildSeed(kind: 'default' | 'empty', nowMs: number): SeedData {
   records.push(record(stale.objectId, stale.upn, nowMs - 8 * 24 * HOUR, false));
   records.push(record(stale.objectId, stale.upn, nowMs - 9 * 24 * HOUR, true));
 
-  return { users, records };
+  // The partner's integrations (see integrations.ts): their non-MFA requests are made by
+  // principals listed here, at the times listed.
+  const apps = buildIntegrationSeed(
+    {
+      tenantId: PARTNER_TENANT_ID,
+      adminAgent: ADMIN_AGENT,
+      adele,
+      megan,
+      meganRecordTimes,
+      nestor: { objectId: contosoObjectId(0), userPrincipalName: contosoUpn(CONTOSO_NAMES[0]) },
+    },
+    nowMs,
+  );
+  users.push(...apps.users);
+  apps.principalRecords.forEach((r, j) => records.push(record(r.objectId, r.upn, r.atMs, j % 2 === 0)));
+
+  return { users, records, integrations: apps.data };
 }
