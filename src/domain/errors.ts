@@ -39,6 +39,9 @@ export const ErrorCodes = {
   NotFound: 'NOT_FOUND',
   SyncInProgress: 'SYNC_IN_PROGRESS',
   ConfigInvalid: 'CONFIG_INVALID',
+  // the incident intake
+  IntakeUnauthorized: 'INTAKE_UNAUTHORIZED',
+  RateLimited: 'RATE_LIMITED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
