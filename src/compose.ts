@@ -28,6 +28,7 @@ import { createPartnerCenterClient } from './integrations/partner-center';
 import { createActivityCleanup } from './jobs/activity-cleanup';
 import { createScheduler } from './jobs/scheduler';
 import { composeExceptions } from './compose-exceptions';
+import { composeIntegrations } from './compose-integrations';
 import { createOutboxStorage, createStorage, DEFAULT_RETRY_OPTIONS, type Storage, type StorageOptions } from './storage';
 import { systemClock } from './system-clock';
 
@@ -45,6 +46,8 @@ export interface ComposeOverrides {
   instanceId?: string;
   /** The outbox worker's timings; `run: false` leaves the worker stopped (tests that drain it themselves). */
   outbox?: Partial<OutboxWorkerOptions> & { run?: boolean };
+  /** Incident intake: per-key rate (default 20/s, burst 200). */
+  intakeRate?: { perSecond: number; burst: number };
 }
 
 export interface MfaShepherd {
@@ -144,6 +147,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     clock,
     logger,
   });
+  const integrationFeature = await composeIntegrations({ config, partnerCenter, auth, outbox: outboxStorage.outbox, clock, logger, ids, storage: overrides.storage, intakeRate: overrides.intakeRate });
   const syncPrincipals = createSyncPrincipals({
     tenantId,
     partnerCenter,
@@ -156,6 +160,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     logger,
     instanceId,
     onReconnectNeeded: async (run) => (await notifyAdmins(reconnectAlertMessage(run, config.defaultTimezone))).delivered,
+    syncIntegrations: integrationFeature.syncIntegrations,
   });
   const outbox = outboxStorage.outbox;
   const nudgeStores = { tenantId, principals: storage.principals, nudges: storage.nudges, contacts: storage.contacts, settings: storage.settings, exceptions: storage.exceptions, policy: config.nudgePolicy, calendar: config.businessCalendar, defaultTimezone: config.defaultTimezone, clock };
@@ -195,10 +200,12 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     afterSync,
     nudges: createNudgeActions(nudgeStores),
     exceptions: exceptionFeature.feature,
+    integrations: integrationFeature.feature,
   };
 
   const app = createBotApplication(adapter, config.bot.id ?? '', deps);
   const server = createHttpServer({ adapter, app, logger, ready: () => storage.ping(), localMode: config.localMode, exports: exceptionFeature.exports });
+  integrationFeature.registerRoutes(server);
 
   const cleanUpActivityClaims = createActivityCleanup({ activities: storage.activities, leases: storage.leases, clock, logger, instanceId });
   const scheduler = createScheduler(
