@@ -57,6 +57,7 @@ export interface IncidentsDeps {
 
 const KEY_PREFIX = 'msk';
 const DEFAULT_RATE = { perSecond: 20, burst: 200 };
+export const KEY_CACHE_MS = 10_000;
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -75,6 +76,21 @@ export function createIncidents(deps: IncidentsDeps) {
     if (!isAdmin(actor, admins)) throw new AppError(ErrorCodes.NotAdmin, `Only MFA Shepherd admins can ${what}. The integration commands are for admins.`);
   };
 
+  /**
+   * Keys read in the last KEY_CACHE_MS, so a busy pipeline costs one read per interval. A revoke in
+   * this instance takes effect at once; in another instance within KEY_CACHE_MS.
+   */
+  const keyCache = new Map<string, { key: IntakeKey | undefined; at: number }>();
+  async function readKey(id: string): Promise<IntakeKey | undefined> {
+    const now = clock.now().getTime();
+    const cached = keyCache.get(id);
+    if (cached && now - cached.at < KEY_CACHE_MS && now >= cached.at) return cached.key;
+    const key = await deps.keys.get(id);
+    if (keyCache.size > 1000) keyCache.clear();
+    keyCache.set(id, { key, at: now });
+    return key;
+  }
+
   /** A token bucket per key, in this instance. */
   function allow(keyId: string): boolean {
     const now = clock.now().getTime();
@@ -92,6 +108,9 @@ export function createIncidents(deps: IncidentsDeps) {
       const key = integrationKey(input.applicationId);
       return { key, integration: await deps.integrations.get(key) };
     }
+    // An integration added by hand has its name in its key: one read, no listing.
+    const byKey = await deps.integrations.get(manualKey(input.name ?? ''));
+    if (byKey) return { key: byKey.key, integration: byKey };
     const name = (input.name ?? '').toLowerCase();
     const found = (await deps.integrations.listAll()).find((i) => i.name.toLowerCase() === name || i.key === name);
     return found ? { key: found.key, integration: found } : { key: manualKey(input.name ?? '') };
@@ -156,7 +175,7 @@ export function createIncidents(deps: IncidentsDeps) {
       const refused = new AppError(ErrorCodes.IntakeUnauthorized, 'A valid incident intake key is required (Authorization: Bearer msk_…).');
       const parsed = secret === undefined ? undefined : parseIntakeSecret(secret);
       if (!parsed) throw refused;
-      const key = await deps.keys.get(parsed.id);
+      const key = await readKey(parsed.id);
       if (!key || key.revokedAt) throw refused;
       const a = Buffer.from(key.hash, 'hex');
       const b = Buffer.from(sha256(secret!.trim()), 'hex');
@@ -226,6 +245,7 @@ export function createIncidents(deps: IncidentsDeps) {
       if (!key) throw new AppError(ErrorCodes.NotFound, `No intake key has the id "${id.slice(0, 50)}". Type "incident keys" for the list.`);
       if (key.revokedAt) return key;
       const saved = await deps.keys.save({ ...key, revokedAt: clock.now(), revokedBy: actor });
+      keyCache.delete(key.id);
       deps.logger.info({ actor, keyId: key.id }, 'incident intake key revoked');
       return saved;
     },

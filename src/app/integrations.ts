@@ -67,6 +67,8 @@ export interface FieldsInput {
 }
 
 const MAX_FIELD = 500;
+/** Integration rows written at once by a sync (as PrincipalStore's batches). */
+export const SAVE_PARALLELISM = 4;
 
 function optionalText(value: string | undefined, name: string, max = MAX_FIELD): string | undefined {
   const v = value?.trim() ?? '';
@@ -145,18 +147,24 @@ export function createIntegrations(deps: IntegrationsDeps) {
     const alerts = known.length === 0 ? [] : evaluation.alerts;
     const toSave = new Set([...changed.map((i) => i.key), ...evaluation.updated.map((i) => i.key)]);
     let saved = 0;
-    for (const key of toSave) {
+    const queue = [...toSave];
+    const saveOne = async (key: string) => {
       const next = merged.get(key)!;
       try {
         await store.save(next);
-        saved += 1;
       } catch (error) {
         if (!(error instanceof AppError && error.code === ErrorCodes.StorageConflict)) throw error;
         // An admin edited it meanwhile: merge again onto their version (their fields win).
         await update(key, (fresh) => ({ ...next, fields: fresh.fields, etag: fresh.etag }));
-        saved += 1;
       }
-    }
+      saved += 1;
+    };
+    // A few writes in flight (one entity per app, each in its own row).
+    await Promise.all(
+      Array.from({ length: Math.min(SAVE_PARALLELISM, queue.length) }, async () => {
+        for (let key = queue.shift(); key !== undefined; key = queue.shift()) await saveOne(key);
+      }),
+    );
     const sent = alerts.length > 0 ? await deps.onAlerts(alerts, merged) : 0;
     deps.logger.info({ correlationId: context.correlationId, apps: merged.size, saved, alerts: alerts.length }, 'integration inventory synced');
     return { outcome: 'succeeded', apps: merged.size, changed: saved, requests: requests.items.length, adoptionDays: adoption.items.length, alerts: sent };
