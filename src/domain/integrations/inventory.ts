@@ -62,15 +62,28 @@ function newFacts(): WindowFacts {
   return { days: new Map(), principals: new Map(), operations: new Map(), ips: new Map(), samples: [] };
 }
 
+/** Keep the `max` latest samples without sorting every non-MFA request. */
+function keepLatest(samples: NonMfaSample[], sample: NonMfaSample, max: number): void {
+  if (samples.length >= max && sample.at.getTime() <= samples[samples.length - 1]!.at.getTime()) return;
+  let i = samples.length;
+  while (i > 0 && samples[i - 1]!.at.getTime() < sample.at.getTime()) i -= 1;
+  samples.splice(i, 0, sample);
+  if (samples.length > max) samples.pop();
+}
+
 function collectRequests(requests: readonly AppRequest[]): Map<string, WindowFacts> {
   const byApp = new Map<string, WindowFacts>();
+  // UTC day text per day number: 10,000 requests span about 8 days.
+  const dayText = new Map<number, string>();
   for (const r of requests) {
     const key = integrationKey(r.applicationId);
     if (key === '') continue;
     let f = byApp.get(key);
     if (!f) byApp.set(key, (f = newFacts()));
     const nonMfa = r.mfaCompliant ? 0 : 1;
-    const day = utcDay(r.at);
+    const dayNumber = Math.floor(r.at.getTime() / DAY_MS);
+    let day = dayText.get(dayNumber);
+    if (day === undefined) dayText.set(dayNumber, (day = utcDay(r.at)));
     const d = f.days.get(day) ?? { mfa: 0, nonMfa: 0 };
     if (nonMfa) d.nonMfa += 1;
     else d.mfa += 1;
@@ -90,7 +103,7 @@ function collectRequests(requests: readonly AppRequest[]): Map<string, WindowFac
     op.lastAt = maxDate(op.lastAt, r.at);
     f.operations.set(r.operationName, op);
     if (r.sourceIp) f.ips.set(r.sourceIp, (f.ips.get(r.sourceIp) ?? 0) + 1);
-    if (nonMfa) f.samples.push({ requestId: r.requestId, correlationId: r.correlationId, operationName: r.operationName, upn: r.upn, at: r.at });
+    if (nonMfa) keepLatest(f.samples, { requestId: r.requestId, correlationId: r.correlationId, operationName: r.operationName, upn: r.upn, at: r.at }, MAX_SAMPLES);
     f.first = minDate(f.first, r.at);
     f.last = maxDate(f.last, r.at);
   }
