@@ -60,8 +60,27 @@ const ISO_LIKE =
  * An instant from Partner Center's ISO 8601 text. No zone → UTC. More than millisecond precision
  * (.NET writes 7 digits) is truncated. Undefined when unreadable.
  */
+/** Partner Center's usual form (no zone, or Z): read by numbers, without building ISO text again. */
+const UTC_FORM = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z?$/;
+
 export function parsePartnerCenterTime(value: unknown): Date | undefined {
   if (typeof value !== 'string') return undefined;
+  const fast = UTC_FORM.exec(value);
+  if (fast) {
+    const [, y, mo, d, hh, mm, ss, fraction = ''] = fast;
+    const year = Number(y);
+    const month = Number(mo);
+    const day = Number(d);
+    const ms = Number(fraction.padEnd(3, '0').slice(0, 3));
+    const epoch = Date.UTC(year, month - 1, day, Number(hh), Number(mm), Number(ss), ms);
+    const at = new Date(epoch);
+    // Reject overflow such as 2021-02-30 or 25:00 (Date.UTC rolls it over).
+    if (Number.isNaN(epoch) || at.getUTCFullYear() !== year || at.getUTCMonth() !== month - 1 || at.getUTCDate() !== day || at.getUTCHours() !== Number(hh) || at.getUTCMinutes() !== Number(mm) || at.getUTCSeconds() !== Number(ss)) {
+      return undefined;
+    }
+    // Years 0-99 are 1900-1999 to Date.UTC: keep the text's meaning or refuse.
+    return year < 100 ? undefined : at;
+  }
   const m = ISO_LIKE.exec(value.trim());
   if (!m) return undefined;
   const [, date, hh, mm, ss = '00', fraction = '', zone] = m;
