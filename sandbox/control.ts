@@ -1,6 +1,7 @@
 import type { SignInSpec, StoredSignIn } from './signins';
 import { toView } from './deviceCodes';
 import { generateData } from './generate';
+import { generateIntegrationData } from './integrations';
 import { REQUEST_TIME_FIELD } from './records';
 import { ADMIN_AGENT, APP_SERVICE_PRINCIPAL_ID, record } from './seed';
 import type { SandboxState } from './state';
@@ -138,6 +139,17 @@ export function createControl(state: SandboxState): SandboxControl {
     },
     revokeRefreshTokens(): number {
       return state.tokens.revokeRefreshTokens();
+    },
+    integrationData() {
+      return { adoption: state.integrations.adoption.map((a) => ({ ...a })), requests: state.integrations.requests.map((r) => ({ ...r })) };
+    },
+    replaceIntegrationData(data) {
+      state.setIntegrations(data);
+    },
+    generateIntegrations(request) {
+      const data = generateIntegrationData(request, state.partnerTenantId, state.nowMs());
+      state.setIntegrations(data);
+      return { adoption: data.adoption.length, requests: data.requests.length };
     },
     mintToken(request: MintTokenRequest): string {
       const nowSeconds = Math.floor(state.nowMs() / 1000);

@@ -56,6 +56,7 @@ export { MFA_REQUIRED_CODE } from './partnerCenter';
 export { ADMIN_AGENT, FEDERATED_DOMAIN, FEDERATED_PLAYGROUND_USER_ID, PARTNER_TENANT_ID, PLAYGROUND_USER_ID, PLAYGROUND_USERS, contosoObjectId } from './seed';
 export { SIGN_IN_KINDS, type SignInKind, type SignInSpec, type StoredSignIn } from './signins';
 export { generatedObjectId } from './generate';
+export { SANDBOX_APPS, BILLING_SERVICE_ACCOUNT } from './integrations';
 export { SandboxError, TARGETS, FAULT_KINDS, AUTH_METHODS } from './types';
 export type {
   ActiveFault,

@@ -2,16 +2,20 @@ import { bearerToken, json, withHeaders, type Reply, type SandboxRequest } from 
 import type { SandboxState } from './state';
 import { notFound, type TargetHandler } from './target';
 import { PARTNER_CENTER_RESOURCE } from './tokens';
-import type { ActiveFault, FaultKind } from './types';
+import type { ActiveFault, FaultKind, RawRecord } from './types';
+import { requestsWindow } from './integrations';
 
 /**
  * Partner Center stand-in, mounted at /pc:
- * `GET /pc/v1/nonMfaCompliantPartnerPrincipals` (and `/pc/pcapi/v1/...`), App+User tokens from
+ * `GET /pc/v1/nonMfaCompliantPartnerPrincipals`, `/pc/v1/applicationmfaadoptionstatus` and
+ * `/pc/v1/partnerRequests` (and `/pc/pcapi/v1/...`), App+User tokens from
  * the sandbox Entra only, 401/900421 without the MFA claim, the collection envelope with
  * `MS-ContinuationToken` paging.
  */
 
 const PRINCIPALS_ROUTE = /^\/pc(?:\/pcapi)?\/v1\/nonMfaCompliantPartnerPrincipals\/?$/i;
+const ADOPTION_ROUTE = /^\/pc(?:\/pcapi)?\/v1\/applicationmfaadoptionstatus\/?$/i;
+const REQUESTS_ROUTE = /^\/pc(?:\/pcapi)?\/v1\/partnerRequests\/?$/i;
 export const MFA_REQUIRED_CODE = 900421;
 
 interface ContinuationToken {
@@ -73,7 +77,14 @@ export function createPartnerCenter(state: SandboxState): TargetHandler {
     return { mfa: claims.amr?.includes('mfa') === true };
   }
 
-  function principals(req: SandboxRequest): Reply {
+  /** The list a collection route serves at the first page's time `t`. */
+  function listFor(req: SandboxRequest, t: number): RawRecord[] {
+    if (ADOPTION_ROUTE.test(req.path)) return state.integrations.adoption;
+    if (REQUESTS_ROUTE.test(req.path)) return requestsWindow(state.integrations.requests, t);
+    return state.records.window(t);
+  }
+
+  function collection(req: SandboxRequest): Reply {
     if (req.method !== 'GET') return pcError(405, 405, `Method ${req.method} is not allowed.`, { allow: 'GET' });
     const auth = authenticate(req);
     if ('status' in auth) return auth;
@@ -88,7 +99,7 @@ export function createPartnerCenter(state: SandboxState): TargetHandler {
       if (decoded === undefined) return pcError(400, 400, 'The continuation token is not valid.', mfaHeader);
       position = decoded;
     }
-    const all = state.records.window(position.t);
+    const all = listFor(req, position.t);
     const pageSize = state.config.pageSize;
     const items = all.slice(position.o, position.o + pageSize);
     const nextOffset = position.o + pageSize;
@@ -105,7 +116,8 @@ export function createPartnerCenter(state: SandboxState): TargetHandler {
     return json(200, { totalCount: items.length, items, links, attributes: { objectType: 'Collection' } }, mfaHeader);
   }
 
-  const isPrincipals = (req: SandboxRequest): boolean => PRINCIPALS_ROUTE.test(req.path);
+  // Faults apply to every collection route alike.
+  const isPrincipals = (req: SandboxRequest): boolean => PRINCIPALS_ROUTE.test(req.path) || ADOPTION_ROUTE.test(req.path) || REQUESTS_ROUTE.test(req.path);
 
   return {
     target: 'partnerCenter',
@@ -123,7 +135,7 @@ export function createPartnerCenter(state: SandboxState): TargetHandler {
           return pcError(500, 500, 'An unexpected error occurred in the sandbox Partner Center (fault "serverError").');
       }
     },
-    handle: (req) => Promise.resolve(isPrincipals(req) ? principals(req) : notFound('partnerCenter', req)),
+    handle: (req) => Promise.resolve(isPrincipals(req) ? collection(req) : notFound('partnerCenter', req)),
     finish(req, reply): Reply {
       const echo: Record<string, string> = {};
       const requestId = req.headers['ms-requestid'];

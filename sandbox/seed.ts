@@ -2,6 +2,7 @@ import type { NewUser } from './directory';
 import { formatPartnerCenterTime, LOGIN_TIME_FIELD, REQUEST_TIME_FIELD } from './records';
 import type { SandboxDomain, SignInSpec } from './signins';
 import type { AuthMethod, RawRecord } from './types';
+import { buildIntegrationSeed, type IntegrationData } from './integrations';
 
 /**
  * The default data set, deterministic relative to `now`. Playground ids follow the Agents
@@ -71,6 +72,8 @@ export interface SeedData {
   records: RawRecord[];
   domains?: SandboxDomain[];
   signIns?: (SignInSpec & { objectId: string })[];
+  /** The integration endpoints' data; absent = unchanged. */
+  integrations?: IntegrationData;
 }
 
 const DOMAINS: SandboxDomain[] = [
@@ -92,7 +95,7 @@ export function record(objectId: string, upn: string, atMs: number, useRequestFi
 
 export function buildSeed(kind: 'default' | 'empty', nowMs: number): SeedData {
   const admin: NewUser = { ...ADMIN_AGENT, methods: ['microsoftAuthenticatorPush'] };
-  if (kind === 'empty') return { users: [admin], records: [], domains: DOMAINS };
+  if (kind === 'empty') return { users: [admin], records: [], domains: DOMAINS, integrations: { adoption: [], requests: [] } };
 
   const users: NewUser[] = [admin];
   const records: RawRecord[] = [];
@@ -115,8 +118,9 @@ export function buildSeed(kind: 'default' | 'empty', nowMs: number): SeedData {
   }
   // Patti signs in at the federated identity provider, which passes the MFA claim.
   signIns.push({ objectId: FEDERATED_PLAYGROUND_USER_ID, kind: 'providerClaim', at: iso(nowMs - 30 * HOUR), app: 'Microsoft Teams' });
-  for (const [j, hoursAgo] of [5, 20, 44, 70, 100].entries()) {
-    records.push(record(megan.objectId, megan.userPrincipalName, nowMs - hoursAgo * HOUR - j * 47_111, j % 2 === 0));
+  const meganRecordTimes = [5, 20, 44, 70, 100].map((hoursAgo, j) => nowMs - hoursAgo * HOUR - j * 47_111);
+  for (const [j, at] of meganRecordTimes.entries()) {
+    records.push(record(megan.objectId, megan.userPrincipalName, at, j % 2 === 0));
   }
 
   CONTOSO_NAMES.forEach((name, i) => {
@@ -144,5 +148,21 @@ export function buildSeed(kind: 'default' | 'empty', nowMs: number): SeedData {
   records.push(record(stale.objectId, stale.upn, nowMs - 8 * 24 * HOUR, false));
   records.push(record(stale.objectId, stale.upn, nowMs - 9 * 24 * HOUR, true));
 
-  return { users, records, domains: DOMAINS, signIns };
+  // The partner's integrations (see integrations.ts): their non-MFA requests are made by
+  // principals listed here, at the times listed.
+  const apps = buildIntegrationSeed(
+    {
+      tenantId: PARTNER_TENANT_ID,
+      adminAgent: ADMIN_AGENT,
+      adele,
+      megan,
+      meganRecordTimes,
+      nestor: { objectId: contosoObjectId(0), userPrincipalName: contosoUpn(CONTOSO_NAMES[0]) },
+    },
+    nowMs,
+  );
+  users.push(...apps.users);
+  apps.principalRecords.forEach((r, j) => records.push(record(r.objectId, r.upn, r.atMs, j % 2 === 0)));
+
+  return { users, records, domains: DOMAINS, signIns, integrations: apps.data };
 }

@@ -7,6 +7,7 @@ import { SignInLog, type SandboxDomain } from './signins';
 import { buildSeed, PARTNER_TENANT_ID, type SeedData } from './seed';
 import { TokenStore } from './tokens';
 import type { RawRecord, SandboxConfig } from './types';
+import { timeText, type IntegrationData } from './integrations';
 
 export interface StateOptions {
   seed: 'default' | 'empty';
@@ -28,6 +29,8 @@ export class SandboxState {
   /** Survives reset: a bot's stored refresh token stays usable across test cases. */
   readonly tokens = new TokenStore();
   config: SandboxConfig;
+  /** applicationmfaadoptionstatus and partnerRequests items (requests newest first). */
+  integrations: IntegrationData = { adoption: [], requests: [] };
 
   constructor(private readonly options: StateOptions) {
     this.config = { ...options.config };
@@ -62,7 +65,14 @@ export class SandboxState {
       const user = this.directory.require(s.objectId);
       this.signIns.add(user, s, this.now());
     }
+    if (data.integrations) this.setIntegrations(data.integrations);
     this.appendRecords(data.records);
+  }
+
+  setIntegrations(data: IntegrationData): void {
+    const requests = data.requests.map((r) => ({ ...r }));
+    requests.sort((a, b) => timeText(b).localeCompare(timeText(a)));
+    this.integrations = { adoption: data.adoption.map((a) => ({ ...a })), requests };
   }
 
   appendRecords(records: readonly RawRecord[]): void {

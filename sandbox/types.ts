@@ -189,6 +189,12 @@ export interface SandboxControl {
   approveDeviceCode(request: { userCode?: string; mfa: boolean }): DeviceCodeView;
   /** Makes every refresh token issued so far unknown (the next redeem answers invalid_grant). */
   revokeRefreshTokens(): number;
+  /** The integration endpoints' items (adoption summaries; requests newest first). */
+  integrationData(): { adoption: RawRecord[]; requests: RawRecord[] };
+  /** Replaces what applicationmfaadoptionstatus and partnerRequests serve. */
+  replaceIntegrationData(data: { adoption: RawRecord[]; requests: RawRecord[] }): void;
+  /** Replaces them with a deterministic large set (benchmarks). */
+  generateIntegrations(request: { requests: number; days: number; apps: number }): { adoption: number; requests: number };
   /** An access token the sandbox accepts, without going through Entra. */
   mintToken(request: MintTokenRequest): string;
 }

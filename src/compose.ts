@@ -34,6 +34,7 @@ import { createPartnerCenterClient } from './integrations/partner-center';
 import { createActivityCleanup } from './jobs/activity-cleanup';
 import { createScheduler } from './jobs/scheduler';
 import { composeExceptions } from './compose-exceptions';
+import { composeIntegrations } from './compose-integrations';
 import { createOutboxStorage, createStorage, DEFAULT_RETRY_OPTIONS, type Storage, type StorageOptions } from './storage';
 import { systemClock } from './system-clock';
 
@@ -58,6 +59,8 @@ export interface ComposeOverrides {
   metrics?: Metrics;
   /** The Microsoft Entra credential for Storage (token access) and Graph; default: the managed identity. */
   azureCredential?: TokenCredential;
+  /** Incident intake: per-key rate (default 20/s, burst 200). */
+  intakeRate?: { perSecond: number; burst: number };
 }
 
 export interface MfaShepherd {
@@ -175,6 +178,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     clock,
     logger,
   });
+  const integrationFeature = await composeIntegrations({ config, partnerCenter, auth, outbox: outboxStorage.outbox, clock, logger, ids, storage: overrides.storage, tokenAccess, intakeRate: overrides.intakeRate });
   const runSync = createSyncPrincipals({
     tenantId,
     partnerCenter,
@@ -187,6 +191,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     logger,
     instanceId,
     onReconnectNeeded: async (run) => (await notifyAdmins(reconnectAlertMessage(run, config.defaultTimezone))).delivered,
+    syncIntegrations: integrationFeature.syncIntegrations,
   });
   const syncPrincipals: typeof runSync = async (request) => {
     const run = await runSync(request);
@@ -237,10 +242,12 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     nudges: createNudgeActions(nudgeStores),
     exceptions: exceptionFeature.feature,
     commandLimits: createCommandLimits({ clock, rules: overrides.commandLimits }),
+    integrations: integrationFeature.feature,
   };
 
   const app = createBotApplication(adapter, config.bot.id ?? '', deps);
   const server = createHttpServer({ adapter, app, logger, ready: () => storage.ping(), localMode: config.localMode, exports: exceptionFeature.exports, bodyLimits: overrides.bodyLimits });
+  integrationFeature.registerRoutes(server);
 
   const cleanUpActivityClaims = createActivityCleanup({ activities: storage.activities, leases: storage.leases, clock, logger, instanceId });
   const scheduler = createScheduler(

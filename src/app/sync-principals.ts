@@ -2,7 +2,7 @@ import type { Clock } from '../domain/clock';
 import { AppError, ErrorCodes, describeError, isAppError } from '../domain/errors';
 import { canonicalId } from '../domain/principal';
 import { assessListing, planSync } from '../domain/sync';
-import { needsReconnect, outcomeForErrorCode, syncRunId, type SyncRun } from '../domain/sync-run';
+import { needsReconnect, outcomeForErrorCode, syncRunId, type IntegrationRunSummary, type SyncRun } from '../domain/sync-run';
 import { retryOnConflict } from './retry-on-conflict';
 import type { IdGenerator, LeaseStore, Logger, PartnerCenter, PartnerCenterAuth, PrincipalStore, SyncRunStore } from './ports';
 
@@ -23,6 +23,11 @@ export interface SyncDeps {
   onReconnectNeeded: (run: SyncRun) => Promise<number>;
   /** Names this instance in the sync lease's holder. */
   instanceId: string;
+  /**
+   * The integration inventory, run after the principals under the same lease with the same token.
+   * Its failure is recorded on the run without failing the principals' part.
+   */
+  syncIntegrations?: (context: { correlationId: string; accessToken: string }) => Promise<IntegrationRunSummary>;
 }
 
 export interface SyncRequest {
@@ -41,9 +46,10 @@ const LEASE_TTL_MS = 10 * 60 * 1000;
 export function createSyncPrincipals(deps: SyncDeps) {
   const { tenantId, logger, clock } = deps;
 
-  async function fetchAndStore(correlationId: string, syncAtHolder: { tokenHasMfa?: boolean; pcSaysCompliant?: boolean }) {
+  async function fetchAndStore(correlationId: string, syncAtHolder: { tokenHasMfa?: boolean; pcSaysCompliant?: boolean; accessToken?: string }) {
     const token = await deps.auth.getAccessToken();
     syncAtHolder.tokenHasMfa = token.hasMfa;
+    if (token.hasMfa) syncAtHolder.accessToken = token.token;
     if (!token.hasMfa) {
       throw new AppError(
         ErrorCodes.TokenWithoutMfa,
@@ -74,6 +80,17 @@ export function createSyncPrincipals(deps: SyncDeps) {
     });
   }
 
+  async function integrationsPart(correlationId: string, accessToken: string | undefined): Promise<IntegrationRunSummary | undefined> {
+    if (!deps.syncIntegrations || accessToken === undefined) return undefined;
+    try {
+      return await deps.syncIntegrations({ correlationId, accessToken });
+    } catch (error) {
+      const { code } = describeError(error);
+      logger.warn({ correlationId, code }, 'integration inventory sync failed');
+      return { outcome: 'failed', errorCode: code };
+    }
+  }
+
   return async function syncPrincipals(request: SyncRequest): Promise<SyncRun> {
     const startedAt = clock.now();
     const correlationId = deps.ids.newId();
@@ -84,7 +101,7 @@ export function createSyncPrincipals(deps: SyncDeps) {
       throw new AppError(ErrorCodes.SyncInProgress, 'A Partner Center sync is already running.');
     }
     let previous: SyncRun | undefined;
-    const observed: { tokenHasMfa?: boolean; pcSaysCompliant?: boolean } = {};
+    const observed: { tokenHasMfa?: boolean; pcSaysCompliant?: boolean; accessToken?: string } = {};
     const base = {
       id: syncRunId(startedAt, correlationId.slice(0, 8)),
       tenantId,
@@ -97,8 +114,9 @@ export function createSyncPrincipals(deps: SyncDeps) {
     try {
       previous = (await deps.syncRuns.latest(tenantId, 1))[0];
       const counts = await fetchAndStore(correlationId, observed);
-      run = { ...base, finishedAt: clock.now(), outcome: 'succeeded', counts, tokenHasMfa: observed.tokenHasMfa, partnerCenterSaysMfaCompliant: observed.pcSaysCompliant };
-      logger.info({ correlationId, counts }, 'sync succeeded');
+      const integrations = await integrationsPart(correlationId, observed.accessToken);
+      run = { ...base, finishedAt: clock.now(), outcome: 'succeeded', counts, tokenHasMfa: observed.tokenHasMfa, partnerCenterSaysMfaCompliant: observed.pcSaysCompliant, ...(integrations ? { integrations } : {}) };
+      logger.info({ correlationId, counts, integrations }, 'sync succeeded');
     } catch (error) {
       const { code, message } = describeError(error);
       run = {

@@ -11,6 +11,7 @@ import { createHandlers, type Handlers } from './handlers';
 import { answerInvoke, reply, replyCard, type Card } from './replies';
 import { createTurnGuard, markTurnDone, releaseTurn, untrustedBecause } from './turn-guard';
 import { actorOf } from './activity';
+import { integrationRoutes } from './integration-routes';
 
 type CardAction = (context: TurnContext, data: Record<string, unknown>) => Promise<Card | string>;
 
@@ -54,9 +55,11 @@ export function createBotApplication(adapter: TeamsAdapter, botAppId: string, de
     await deps.notices.welcomeOnce(objectId, () => replyCard(context, card, 'Welcome to MFA Shepherd'));
   }
 
+  const integrations = integrationRoutes(app, deps, (error) => handlers.failure(error));
   app.message(/.*/, async (context) => {
     const value = context.activity.value as { verb?: unknown } | undefined;
     if (!context.activity.text && value && typeof value.verb === 'string') return; // Action.Submit: handled below
+    if (await integrations.tryCommand(context)) return;
     await runCommand(context, handlers, exc);
   });
 

@@ -10,6 +10,7 @@ import type { VerifyRegistration } from '../app/verify-registration';
 import type { FederationCheck } from '../app/federation';
 import type { Clock } from '../domain/clock';
 import type { ExceptionWorkflow } from '../app/exception-workflow';
+import type { IntegrationFeature } from './integration-handlers';
 
 /** Everything the bot's routes use: use cases and a few stores, no SDK. */
 export interface BotDeps {
@@ -42,4 +43,6 @@ export interface BotDeps {
   nudges: NudgeActions;
   /** Per-user limits on expensive commands (sync now, export, the registration check). */
   commandLimits: CommandLimits;
+  /** The integration watch (inventory, playbooks, incidents, connection check). */
+  integrations?: IntegrationFeature;
 }

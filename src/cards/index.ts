@@ -45,3 +45,13 @@ export {
   MY_REQUESTS_SHOWN,
 } from './exception-admin-cards';
 export { nudgeReminderCard, nudgeSnoozedCard, nudgeManagerCard, nudgeAdminsCard, nudgeOverviewCard, NUDGE_ROWS_SHOWN } from './nudge-cards';
+export {
+  integrationsInventoryCard,
+  integrationDetailCard,
+  playbookCard,
+  incidentAlertCard,
+  incidentReportCard,
+  connectionCheckCard,
+  integrationAlertCard,
+  INVENTORY_ROWS_SHOWN,
+} from './integration-cards';

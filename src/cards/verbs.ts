@@ -40,6 +40,14 @@ export const Verbs = {
   NudgeOverview: 'nudge.overview',
   NudgePause: 'nudge.pause',
   NudgeResume: 'nudge.resume',
+  // The integration watch. Card data carries the integration's key or the incident id, never the actor.
+  IntegrationList: 'int.list',
+  IntegrationOpen: 'int.open',
+  IntegrationSave: 'int.save',
+  IntegrationPlaybook: 'int.playbook',
+  IntegrationPlaybookSave: 'int.steps',
+  IncidentAck: 'incident.ack',
+  IncidentReport: 'incident.report',
 } as const;
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];

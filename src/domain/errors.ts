@@ -54,6 +54,8 @@ export const ErrorCodes = {
   ExceptionDraftInvalid: 'EXCEPTION_DRAFT_INVALID',
   ExceptionCategoryNotAccepted: 'EXCEPTION_CATEGORY_NOT_ACCEPTED',
   ExceptionInputInvalid: 'EXCEPTION_INPUT_INVALID',
+  // the incident intake
+  IntakeUnauthorized: 'INTAKE_UNAUTHORIZED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

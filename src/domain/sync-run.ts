@@ -12,6 +12,17 @@ export type SyncOutcome =
   | 'storageUnavailable'
   | 'failed';
 
+/** The integration inventory's part of a run (same lease, same token, after the principals). */
+export interface IntegrationRunSummary {
+  outcome: 'succeeded' | 'failed';
+  apps?: number;
+  changed?: number;
+  requests?: number;
+  adoptionDays?: number;
+  alerts?: number;
+  errorCode?: string;
+}
+
 export interface SyncRun {
   id: string;
   tenantId: string;
@@ -31,6 +42,8 @@ export interface SyncRun {
   errorMessage?: string;
   /** Admins a reconnect alert about this run reached (absent: no alert was due). */
   adminsAlerted?: number;
+  /** The integration inventory sync that ran inside this run, when configured. */
+  integrations?: IntegrationRunSummary;
 }
 
 const OUTCOME_BY_CODE: Record<string, SyncOutcome> = {

@@ -36,6 +36,16 @@ const countsSchema = z.object({
   resolved: z.number().int(),
 });
 
+const integrationsSchema = z.object({
+  outcome: z.enum(['succeeded', 'failed']),
+  apps: z.number().int().optional(),
+  changed: z.number().int().optional(),
+  requests: z.number().int().optional(),
+  adoptionDays: z.number().int().optional(),
+  alerts: z.number().int().optional(),
+  errorCode: z.string().optional(),
+});
+
 export function syncRunToEntity(run: SyncRun): NewEntity {
   return compact({
     partitionKey: toKey(run.tenantId),
@@ -52,6 +62,7 @@ export function syncRunToEntity(run: SyncRun): NewEntity {
     errorCode: run.errorCode,
     errorMessage: run.errorMessage?.slice(0, MAX_ERROR_MESSAGE_CHARS),
     adminsAlerted: run.adminsAlerted,
+    integrations: run.integrations === undefined ? undefined : JSON.stringify(run.integrations),
   });
 }
 
@@ -72,6 +83,7 @@ export function syncRunFromEntity(entity: StoredEntity, table: string): SyncRun 
     errorCode: r.optionalString('errorCode'),
     errorMessage: r.optionalString('errorMessage'),
     adminsAlerted: r.optionalInt('adminsAlerted'),
+    integrations: r.optionalJson('integrations', integrationsSchema),
   });
 }
 

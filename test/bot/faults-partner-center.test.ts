@@ -29,7 +29,8 @@ describe('Partner Center faults', () => {
   });
 
   const sync = (): Promise<SyncRun> => h.shepherd.deps.syncPrincipals({ trigger: 'admin' });
-  const pcRequests = () => h.sandbox.control.requests('partnerCenter');
+  // The principals listing only: the same run also reads the integration endpoints afterwards.
+  const pcRequests = () => h.sandbox.control.requests('partnerCenter').filter((r) => r.path.includes('nonMfaCompliantPartnerPrincipals'));
   const principals = async (): Promise<Principal[]> =>
     (await h.shepherd.storage.principals.listAll(PARTNER_TENANT_ID)).sort((a, b) => a.objectId.localeCompare(b.objectId));
   const adminCards = () => h.connector.cards(h.a.conversationId(ADMIN));

@@ -20,8 +20,8 @@ function collect(node: unknown, key: string, found: unknown[] = []): unknown[] {
 }
 
 describe('the JSON templates', () => {
-  it('when listed, then there is one per card (13, plus 12 for the technical exception and 5 for nudges)', () => {
-    expect(templateFiles).toHaveLength(30);
+  it('when listed, then there is one per card (13, plus 12 for the technical exception, 5 for nudges and 7 for the integration watch)', () => {
+    expect(templateFiles).toHaveLength(37);
     expect(templateFiles.filter((f) => f.startsWith('exception-'))).toHaveLength(12);
   });
 

@@ -3,7 +3,16 @@ import type { Logger, PartnerCenter, PrincipalListing } from '../../app/ports';
 import type { NonMfaRecord } from '../../domain/principal';
 import { createHttpClient, HttpTransportError, type HttpClient, type HttpResponse } from '../http';
 import { badResponse, errorFromResponse, errorFromTransport } from './errors';
-import { parsePrincipalsPage, readBooleanFlag, type NextPage } from './wire';
+import { adoptionDayFrom, appRequestFrom } from './integrations-wire';
+import { parseCollectionPage, parsePrincipalsPage, readBooleanFlag, type CollectionParseResult, type NextPage } from './wire';
+import type { PartnerCenterIntegrations } from '../../app/integration-ports';
+
+function parsePrincipalsCollection(text: string): CollectionParseResult<NonMfaRecord> {
+  const parsed = parsePrincipalsPage(text);
+  if (!parsed.ok) return parsed;
+  const { records, ...rest } = parsed.page;
+  return { ok: true, page: { items: records, ...rest } };
+}
 
 /** What the client returns: the port's listing plus the count of unreadable items it skipped. */
 export interface PartnerCenterListing extends PrincipalListing {
@@ -12,6 +21,8 @@ export interface PartnerCenterListing extends PrincipalListing {
 
 export interface PartnerCenterClient extends PartnerCenter {
   listNonMfaCompliantPrincipals(context: { correlationId: string; accessToken: string }): Promise<PartnerCenterListing>;
+  /** The integration watch's endpoints, through the same HTTP policy, paging and fault mapping. */
+  integrations: PartnerCenterIntegrations;
 }
 
 export interface PartnerCenterClientOptions {
@@ -61,11 +72,11 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     return `${baseUrl}${next.uri.startsWith('/') ? '' : '/'}${next.uri}`;
   }
 
-  async function fetchPage(url: string, context: { correlationId: string; accessToken: string }, continuationToken?: string): Promise<HttpResponse> {
+  async function fetchPage(url: string, context: { correlationId: string; accessToken: string }, continuationToken?: string, requestId = newRequestId()): Promise<HttpResponse> {
     const headers: Record<string, string> = {
       Authorization: `Bearer ${context.accessToken}`,
       Accept: 'application/json',
-      'MS-RequestId': newRequestId(),
+      'MS-RequestId': requestId,
       'MS-CorrelationId': context.correlationId,
       'MS-Contract-Version': 'v1',
       ValidateMfa: 'true',
@@ -79,13 +90,22 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     }
   }
 
-  async function listNonMfaCompliantPrincipals(context: { correlationId: string; accessToken: string }): Promise<PartnerCenterListing> {
+  /**
+   * Every page of a collection at `firstUrl`: `links.next` followed sequentially (with its
+   * continuation token), at most `maxPages`, a repeated link refused; `isMfaCompliant` from the
+   * header or the body of any page (any "false" wins).
+   */
+  async function listCollection<T>(
+    firstUrl: string,
+    context: { correlationId: string; accessToken: string },
+    parse: (text: string) => CollectionParseResult<T>,
+  ): Promise<{ items: T[]; pages: number; skipped: number; isMfaCompliant?: boolean }> {
     const { correlationId } = context;
-    const records: NonMfaRecord[] = [];
+    const items: T[] = [];
     const seenLinks = new Set<string>();
     let skipped = 0;
     let isMfaCompliant: boolean | undefined;
-    let url = `${baseUrl}${path}`;
+    let url = firstUrl;
     let continuationToken: string | undefined;
 
     for (let pages = 1; ; pages += 1) {
@@ -93,10 +113,10 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       if (response.status < 200 || response.status > 299) throw errorFromResponse(response, correlationId);
 
       // 204 No Content: nothing listed.
-      const parsed = response.status === 204 ? { ok: true as const, page: { records: [], skipped: 0 } } : parsePrincipalsPage(response.text);
+      const parsed: CollectionParseResult<T> = response.status === 204 ? { ok: true, page: { items: [], skipped: 0 } } : parse(response.text);
       if (!parsed.ok) throw badResponse(parsed.reason, correlationId, { page: pages });
       const page = parsed.page;
-      records.push(...page.records);
+      for (const item of page.items) items.push(item);
       skipped += page.skipped;
 
       // Partner Center's answer to ValidateMfa: header or body; any "false" wins.
@@ -106,9 +126,9 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
 
       if (!page.next) {
         if (skipped > 0) {
-          options.logger?.warn({ correlationId, skipped, pages }, 'Partner Center listed items without objectId or a readable time; they were skipped');
+          options.logger?.warn({ correlationId, skipped, pages, url: firstUrl.replace(/\?.*$/, '') }, 'Partner Center listed items it could not read; they were skipped');
         }
-        return { records, pages, isMfaCompliant, skipped };
+        return { items, pages, isMfaCompliant, skipped };
       }
       if (pages >= maxPages) {
         throw badResponse(`more than ${maxPages} pages; stopped following links.next`, correlationId, { pages });
@@ -123,5 +143,32 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     }
   }
 
-  return { listNonMfaCompliantPrincipals };
+  async function listNonMfaCompliantPrincipals(context: { correlationId: string; accessToken: string }): Promise<PartnerCenterListing> {
+    const { items, ...rest } = await listCollection(`${baseUrl}${path}`, context, parsePrincipalsCollection);
+    return { records: items, ...rest };
+  }
+
+  // The integration endpoints sit beside the principals listing (same API root and version
+  // prefix, e.g. /v1/ or /pcapi/v1/).
+  const versionRoot = path.replace(/\/[^/]*\/?$/, '');
+  const adoptionUrl = `${baseUrl}${versionRoot}/applicationmfaadoptionstatus`;
+  const requestsUrl = `${baseUrl}${versionRoot}/partnerRequests`;
+
+  const integrations: PartnerCenterIntegrations = {
+    listAdoption: (context) => listCollection(adoptionUrl, context, (text) => parseCollectionPage(text, adoptionDayFrom, 'applicationId')),
+    listPartnerRequests: (context) => listCollection(requestsUrl, context, (text) => parseCollectionPage(text, appRequestFrom, 'requestId')),
+    async probe(context) {
+      const requestId = newRequestId();
+      const response = await fetchPage(adoptionUrl, context, undefined, requestId);
+      if (response.status < 200 || response.status > 299) throw errorFromResponse(response, context.correlationId);
+      let isMfaCompliant = readBooleanFlag(response.headers.get('isMfaCompliant'));
+      if (isMfaCompliant === undefined) {
+        const parsed = parseCollectionPage(response.text, () => undefined, 'applicationId');
+        isMfaCompliant = parsed.ok ? parsed.page.isMfaCompliant : undefined;
+      }
+      return { status: response.status, isMfaCompliant, requestId };
+    },
+  };
+
+  return { listNonMfaCompliantPrincipals, integrations };
 }

@@ -60,8 +60,27 @@ const ISO_LIKE =
  * An instant from Partner Center's ISO 8601 text. No zone → UTC. More than millisecond precision
  * (.NET writes 7 digits) is truncated. Undefined when unreadable.
  */
+/** Partner Center's usual form (no zone, or Z): read by numbers, without building ISO text again. */
+const UTC_FORM = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z?$/;
+
 export function parsePartnerCenterTime(value: unknown): Date | undefined {
   if (typeof value !== 'string') return undefined;
+  const fast = UTC_FORM.exec(value);
+  if (fast) {
+    const [, y, mo, d, hh, mm, ss, fraction = ''] = fast;
+    const year = Number(y);
+    const month = Number(mo);
+    const day = Number(d);
+    const ms = Number(fraction.padEnd(3, '0').slice(0, 3));
+    const epoch = Date.UTC(year, month - 1, day, Number(hh), Number(mm), Number(ss), ms);
+    const at = new Date(epoch);
+    // Reject overflow such as 2021-02-30 or 25:00 (Date.UTC rolls it over).
+    if (Number.isNaN(epoch) || at.getUTCFullYear() !== year || at.getUTCMonth() !== month - 1 || at.getUTCDate() !== day || at.getUTCHours() !== Number(hh) || at.getUTCMinutes() !== Number(mm) || at.getUTCSeconds() !== Number(ss)) {
+      return undefined;
+    }
+    // Years 0-99 are 1900-1999 to Date.UTC: keep the text's meaning or refuse.
+    return year < 100 ? undefined : at;
+  }
   const m = ISO_LIKE.exec(value.trim());
   if (!m) return undefined;
   const [, date, hh, mm, ss = '00', fraction = '', zone] = m;
@@ -126,26 +145,39 @@ function nextFrom(link: z.infer<typeof linkSchema> | null | undefined): NextPage
   return { uri: link.uri, continuationToken };
 }
 
-function parseItems(items: readonly unknown[]): { records: NonMfaRecord[]; skipped: number } {
-  const records: NonMfaRecord[] = [];
+function parseItems<T>(items: readonly unknown[], itemFrom: (raw: unknown) => T | undefined): { items: T[]; skipped: number } {
+  const out: T[] = [];
   let skipped = 0;
   for (const raw of items) {
-    const record = recordFrom(raw);
-    if (record) records.push(record);
+    const item = itemFrom(raw);
+    if (item !== undefined) out.push(item);
     else skipped += 1;
   }
-  return { records, skipped };
+  return { items: out, skipped };
 }
 
-/** One page of the listing, from the response body text. */
-export function parsePrincipalsPage(text: string): PageParseResult {
+/** One page of any Partner Center collection: its readable items, the unreadable ones counted. */
+export interface CollectionPage<T> {
+  items: T[];
+  skipped: number;
+  next?: NextPage;
+  isMfaCompliant?: boolean;
+}
+
+export type CollectionParseResult<T> = { ok: true; page: CollectionPage<T> } | { ok: false; reason: string };
+
+/**
+ * One page of a collection, from the response body text: the envelope, a bare array, a
+ * `{ totalCount: 0 }` without items, or a single item (recognised by `singleItemField`).
+ */
+export function parseCollectionPage<T>(text: string, itemFrom: (raw: unknown) => T | undefined, singleItemField: string): CollectionParseResult<T> {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     return { ok: false, reason: 'the body is not JSON' };
   }
-  if (Array.isArray(body)) return { ok: true, page: parseItems(body) };
+  if (Array.isArray(body)) return { ok: true, page: parseItems(body, itemFrom) };
   if (typeof body !== 'object' || body === null) {
     return { ok: false, reason: 'the body is neither a collection, an array nor an item' };
   }
@@ -154,7 +186,7 @@ export function parsePrincipalsPage(text: string): PageParseResult {
     return {
       ok: true,
       page: {
-        ...parseItems(envelope.data.items),
+        ...parseItems(envelope.data.items, itemFrom),
         next: nextFrom(envelope.data.links?.next),
         isMfaCompliant: readBooleanFlag(envelope.data.isMfaCompliant),
       },
@@ -164,13 +196,21 @@ export function parsePrincipalsPage(text: string): PageParseResult {
     return { ok: false, reason: 'the collection envelope is malformed (items must be an array, links.next must have a uri)' };
   }
   const countOnly = z.object({ totalCount: z.literal(0) }).safeParse(body);
-  if (countOnly.success) return { ok: true, page: { records: [], skipped: 0 } };
-  if ('objectId' in body) {
-    const single = parseItems([body]);
+  if (countOnly.success) return { ok: true, page: { items: [], skipped: 0 } };
+  if (singleItemField in body) {
+    const single = parseItems([body], itemFrom);
     const flag = 'isMfaCompliant' in body ? readBooleanFlag(body.isMfaCompliant) : undefined;
     return { ok: true, page: { ...single, isMfaCompliant: flag } };
   }
   return { ok: false, reason: 'the body is neither a collection, an array nor an item' };
+}
+
+/** One page of the principals listing, from the response body text. */
+export function parsePrincipalsPage(text: string): PageParseResult {
+  const parsed = parseCollectionPage(text, recordFrom, 'objectId');
+  if (!parsed.ok) return parsed;
+  const { items, ...rest } = parsed.page;
+  return { ok: true, page: { records: items, ...rest } };
 }
 
 export interface PartnerCenterErrorBody {
