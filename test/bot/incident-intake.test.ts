@@ -53,7 +53,7 @@ describe('incident intake', () => {
       ['wrong key', post(JSON.stringify(incident()), { authorization: `Bearer ${secret.slice(0, -4)}AAAA` }), 401],
       ['unknown key id', post(JSON.stringify(incident()), { authorization: `Bearer msk_000000000000_${'x'.repeat(32)}` }), 401],
       ['bad JSON', post('{"name": "x", "status": 4'), 400],
-      ['an array', post('[1,2]'), 415],
+      ['an array (JSON, but not one incident object)', post('[1,2]'), 400],
       ['missing app', post(JSON.stringify(incident({ name: undefined }))), 400],
       ['bad status', post(JSON.stringify(incident({ status: 'teapot' }))), 400],
       ['bad date', post(JSON.stringify(incident({ occurredAt: 'yesterday' }))), 400],
