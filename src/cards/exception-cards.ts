@@ -272,7 +272,7 @@ export function shownFields(fields: DraftFields): ShownField[] {
     shown(L.reasonCategory, fields.reasonCategory ? REASON_CATEGORY_LABELS[fields.reasonCategory] : undefined, 300),
     shown(L.blockedScenario, scenario, 300),
   ];
-  if (fields.subjectKind && fields.subjectKind !== 'self') list.unshift(shown(L.subjectKind, `${SUBJECT_KIND_LABELS[fields.subjectKind]}: ${fields.subjectName ?? ''}`, 300));
+  if (fields.subjectKind && fields.subjectKind !== 'self') list.unshift(shown(L.subjectKind, `${SUBJECT_KIND_LABELS[fields.subjectKind]}: ${fields.subjectName ?? ''}`, 230));
   if (fields.blockedScenario === 'other' || fields.otherScenario) list.push(shown(L.otherScenario, fields.otherScenario, APPROVAL_DISPLAY_MAX.otherScenario));
   list.push(
     shown(L.technicalDescription, fields.technicalDescription, APPROVAL_DISPLAY_MAX.technicalDescription),
@@ -282,10 +282,11 @@ export function shownFields(fields: DraftFields): ShownField[] {
     shown('Evidence they can provide', (fields.evidence ?? []).map((e) => EVIDENCE_LABELS[e]).join('; '), 1000),
   );
   if (fields.integrationMethod) list.push(shown(L.integrationMethod, INTEGRATION_METHOD_LABELS[fields.integrationMethod], 100));
-  if (fields.mfaProduct) list.push(shown(L.mfaProduct, fields.mfaProduct, 300));
+  // Kept short here (Teams' 28 KB): the submission pack carries them in full.
+  if (fields.mfaProduct) list.push(shown(L.mfaProduct, fields.mfaProduct, 150));
   if (fields.requestedDuration) list.push(shown(L.requestedDuration, REQUESTED_DURATION_LABELS[fields.requestedDuration], 100));
-  if (fields.contact) list.push(shown(L.contact, fields.contact, 400));
-  if (fields.evidenceLinks?.length) list.push(shown(L.evidenceLinks, fields.evidenceLinks.join('\n'), 2000));
+  if (fields.contact) list.push(shown(L.contact, fields.contact, 150));
+  if (fields.evidenceLinks?.length) list.push(shown(`${L.evidenceLinks} (${fields.evidenceLinks.length})`, fields.evidenceLinks.join('\n'), 600));
   return list;
 }
 
