@@ -2,6 +2,7 @@ import type { BackgroundTasks } from './app/background';
 import { createClosures } from './app/closures';
 import { createDownloadLinks, downloadLinkRefusal } from './app/download-links';
 import { createExceptionEffects } from './app/exception-effects';
+import { createExceptionExpiry } from './app/exception-expiry';
 import { createExceptionFollowUps } from './app/exception-follow-ups';
 import { auditCsv, exportFilename, requestsCsv } from './app/exception-export';
 import { createDirectory, createExceptionMessages } from './app/exception-views';
@@ -36,7 +37,8 @@ export function composeExceptions(parts: {
   const tenantId = config.partnerCenter.tenantId;
   const admins = adminSet(config.adminAadObjectIds);
   const directory = createDirectory({ tenantId, contacts: storage.contacts, principals: storage.principals });
-  const messages = createExceptionMessages({ directory, timezoneOf: async (id) => (await storage.contacts.get(tenantId, id))?.timezone ?? config.defaultTimezone });
+  const partner = { tenantId, ...(config.partnerId ? { partnerId: config.partnerId } : {}) };
+  const messages = createExceptionMessages({ directory, partner, timezoneOf: async (id) => (await storage.contacts.get(tenantId, id))?.timezone ?? config.defaultTimezone });
   const effects = createExceptionEffects({
     tenantId,
     approverIds: config.approverAadObjectIds,
@@ -55,6 +57,7 @@ export function composeExceptions(parts: {
     store: storage.exceptions,
     adminIds: admins,
     approverIds: adminSet(config.approverAadObjectIds),
+    approvalsRequired: config.exceptionApprovalsRequired,
     clock,
     logger,
     // What a change owes is stored with it; this runs it at once (the sweep catches what a crash left).
@@ -71,6 +74,16 @@ export function composeExceptions(parts: {
     clock,
     logger,
   });
+  const expiry = createExceptionExpiry({
+    tenantId,
+    store: storage.exceptions,
+    calendar: () => sla.calendar(),
+    adminIds: config.adminAadObjectIds,
+    outbox,
+    notice: (request, notice, audience) => messages.expiryNotice(request, notice, audience),
+    clock,
+    logger,
+  });
   const links = createDownloadLinks({ encryptionKey: config.tokenEncryptionKey, previousKeys: config.previousTokenEncryptionKeys, clock });
   let listeningAt = '';
 
@@ -83,6 +96,7 @@ export function composeExceptions(parts: {
     links,
     publicBaseUrl: () => config.publicBaseUrl ?? listeningAt,
     upnOf: async (id) => (await storage.principals.get(tenantId, id))?.upn,
+    partner,
     clock,
     logger,
   });
@@ -111,10 +125,11 @@ export function composeExceptions(parts: {
     clock,
     logger,
     instanceId: parts.instanceId,
+    // Microsoft's answers due, then the granted exceptions about to end (each sweep is harmless to repeat).
     run: async () => {
       const result = await sla.sweep();
       for (const { state } of result.announced) if (state === 'breached') parts.metrics?.slaBreached();
-      return result;
+      return { sla: result, expiry: await expiry.sweep() };
     },
   });
 
@@ -127,6 +142,8 @@ export function composeExceptions(parts: {
     feature,
     exports,
     sweepSla,
+    /** The notices before and at the end of granted exceptions (also run with each SLA sweep). */
+    sweepExpiry: () => expiry.sweep(),
     /** Run every follow-up still owed: at start, then on the schedule. */
     sweepFollowUps: () => followUps.sweep(),
     /** The outbox's hook after each send: approval cards' activity ids. */

@@ -69,6 +69,8 @@ export interface MfaShepherd {
   sweepNudges: ReturnType<typeof createNudgeSweep>;
   /** One SLA sweep now (once per interval across instances; the scheduler runs it every SLA_SWEEP_MINUTES). */
   sweepSla: () => Promise<unknown>;
+  /** The notices before and at the end of granted exceptions (the scheduled SLA sweep runs them too). */
+  sweepExpiry: () => Promise<unknown>;
   storage: Storage;
   server: ReturnType<typeof createHttpServer>;
   messenger: Messenger;
@@ -305,6 +307,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     deps,
     sweepNudges,
     sweepSla: exceptionFeature.sweepSla,
+    sweepExpiry: exceptionFeature.sweepExpiry,
     storage,
     server,
     messenger,

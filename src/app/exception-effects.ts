@@ -60,7 +60,7 @@ export interface ExceptionEffectsDeps {
 }
 
 /** The steps a change owes, in the order they run. */
-export type FollowUpStep = 'approvalCards' | 'closeApprovalCards' | 'tellRequester' | 'submissionPack';
+export type FollowUpStep = 'approvalCards' | 'approvalProgress' | 'closeApprovalCards' | 'tellRequester' | 'submissionPack';
 
 const DECISIONS = new Set(['approve', 'reject', 'requestChanges']);
 export const APPROVAL_CARD_KIND = 'exception.approvalCard';
@@ -69,6 +69,8 @@ export const APPROVAL_CARD_KIND = 'exception.approvalCard';
 export function followUpSteps(change: Pick<ExceptionFollowUp, 'action' | 'actor' | 'before' | 'request'>): FollowUpStep[] {
   const { action, actor, before, request } = change;
   const steps: FollowUpStep[] = [];
+  // An approval that still needs another approver's: every posted card shows who has approved; nothing else happens yet.
+  if (action === 'approve' && request.status === 'inReview') return ['approvalProgress'];
   if (action === 'submitForReview') steps.push('approvalCards');
   if (DECISIONS.has(action) || (action === 'withdraw' && before.status === 'inReview')) steps.push('closeApprovalCards');
   if (action !== 'saveDraft' && action !== 'submitForReview' && !sameId(actor, request.requesterId)) steps.push('tellRequester');
@@ -107,11 +109,16 @@ export function createExceptionEffects(deps: ExceptionEffectsDeps) {
    * how many places an approver can decide from: an approver's own chat, or the channel when its
    * refresh names at least one approver (otherwise it shows the status to nobody who can act).
    */
-  async function approvalCards(request: ExceptionRequest): Promise<{ queued: OutboxMessage[]; decidable: number }> {
+  async function approverContacts(request: ExceptionRequest) {
     const approvers = otherApprovers(request);
     const contacts = await Promise.all(approvers.map((id) => deps.contacts.get(deps.tenantId, id)));
     // Universal Actions' refresh names Teams user ids (29:…), not AAD ids: known from each approver's chat.
     const approverUserIds = contacts.flatMap((c) => (c?.address ? [c.address.userId] : [])).slice(0, 60);
+    return { approvers, contacts, approverUserIds };
+  }
+
+  async function approvalCards(request: ExceptionRequest): Promise<{ queued: OutboxMessage[]; decidable: number }> {
+    const { approvers, contacts, approverUserIds } = await approverContacts(request);
     const personal = await deps.messages.approvalCard(request, approverUserIds, 'approver');
     const channel = (await deps.settings.get<ApprovalsChannelSetting | null>('approvalsChannel'))?.value?.address;
     const card = (target: string, address: NonNullable<typeof channel>, message: OutboundMessage): OutboxMessage => ({
@@ -155,10 +162,10 @@ export function createExceptionEffects(deps: ExceptionEffectsDeps) {
    * Teams will never update (chat gone, bot blocked) is skipped; a transient failure fails the
    * follow-up, which runs again later (the updates already made are repeated, harmlessly).
    */
-  async function closeApprovalCards(request: ExceptionRequest, round: number): Promise<void> {
+  async function closeApprovalCards(request: ExceptionRequest, round: number, card?: OutboundMessage): Promise<void> {
     if (!deps.messenger.update) return;
     const refs = await postedCards(request, round);
-    const card = await deps.messages.closedApprovalCard(request);
+    card ??= await deps.messages.closedApprovalCard(request);
     let transient: Error | undefined;
     for (const ref of refs) {
       try {
@@ -181,6 +188,10 @@ export function createExceptionEffects(deps: ExceptionEffectsDeps) {
           const cards = await approvalCards(request);
           queued.push(...cards.queued);
           if (cards.decidable === 0) queued.push(toUser(request, 'noApprover', request.requesterId, await deps.messages.noApproverReached(request)));
+        } else if (step === 'approvalProgress') {
+          // The shared view with who has approved; its refresh gives each approver who has not approved the buttons.
+          const { approverUserIds } = await approverContacts(request);
+          await closeApprovalCards(request, request.reviewRound, await deps.messages.approvalCard(request, approverUserIds, 'channel'));
         } else if (step === 'closeApprovalCards') {
           await closeApprovalCards(request, followUp.before.reviewRound);
         } else if (step === 'tellRequester') {

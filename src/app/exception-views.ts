@@ -1,4 +1,6 @@
 import {
+  exceptionExpiryCard,
+  type PartnerIdentity,
   buildSubmissionPack,
   exceptionApprovalCard,
   exceptionOutcomeCard,
@@ -12,7 +14,7 @@ import { submissionPackCard } from '../cards';
 import type { SlaStatus } from '../domain/calendar';
 import type { ContactStore, OutboundMessage, PrincipalStore } from './ports';
 import type { ExceptionMessages } from './exception-effects';
-import type { ExceptionRequest } from '../domain/exception';
+import type { ExceptionRequest, ExpiryNotice } from '../domain/exception';
 
 /**
  * Domain requests → card models and messages, with people's names resolved (the domain knows AAD
@@ -71,6 +73,8 @@ export async function approvalModel(
     fields: request.fields,
     submittedAt: request.submittedForReviewAt ?? request.updatedAt,
     refreshUserIds: extra.refreshUserIds ?? [],
+    approvals: await Promise.all((request.approvals ?? []).map(async (a) => ({ byName: await directory.nameOf(a.by), at: a.at }))),
+    approvalsRequired: request.approvalsRequired ?? 1,
     ...(decision ? { decision } : {}),
     ...(extra.comment ? { comment: extra.comment } : {}),
     ...(extra.error ? { error: extra.error } : {}),
@@ -101,8 +105,9 @@ const OUTCOME_TEXT: Partial<Record<ExceptionRequest['status'], string>> = {
 };
 
 /** The messages the exception effects and the SLA sweep send, built from the cards. */
-export function createExceptionMessages(deps: { directory: Directory; timezoneOf: (aadObjectId: string) => Promise<string | undefined> }): ExceptionMessages & {
+export function createExceptionMessages(deps: { directory: Directory; timezoneOf: (aadObjectId: string) => Promise<string | undefined>; partner?: PartnerIdentity }): ExceptionMessages & {
   slaAnnouncement(request: ExceptionRequest, status: SlaStatus, audience: 'requester' | 'admin'): Promise<OutboundMessage>;
+  expiryNotice(request: ExceptionRequest, notice: ExpiryNotice, audience: 'requester' | 'admin'): Promise<OutboundMessage>;
 } {
   const { directory } = deps;
   return {
@@ -148,7 +153,7 @@ export function createExceptionMessages(deps: { directory: Directory; timezoneOf
         requesterUpn: request.requesterUpn,
         approvedByName: request.decidedBy ? await directory.nameOf(request.decidedBy) : 'an approver',
         approvedAt: request.decidedAt ?? request.updatedAt,
-        pack: buildSubmissionPack({ requesterName, requesterUpn: request.requesterUpn, fields: request.fields }),
+        pack: buildSubmissionPack({ requesterName, requesterUpn: request.requesterUpn, fields: request.fields, ...(deps.partner ? { partner: deps.partner } : {}) }),
       });
       return { text: `Exception request ${request.id} is approved: file it in Partner Center`, card };
     },
@@ -157,6 +162,26 @@ export function createExceptionMessages(deps: { directory: Directory; timezoneOf
       return {
         text: `Your exception request ${request.id} is submitted, but no approver has a chat with MFA Shepherd yet, so no approver could be asked to decide. Please tell your security admin; the request waits for them.`,
       };
+    },
+
+    async expiryNotice(request, notice, audience) {
+      const end = request.grantedUntil ?? request.reviewBy ?? request.updatedAt;
+      const readerZone = audience === 'requester' ? await deps.timezoneOf(request.requesterId) : undefined;
+      const card = exceptionExpiryCard({
+        audience,
+        notice,
+        requestId: request.id,
+        requesterName: await directory.nameOf(request.requesterId),
+        requesterUpn: request.requesterUpn,
+        caseNumber: request.supportCaseNumber ?? '',
+        ...(request.fields.subjectKind ? { subjectKind: request.fields.subjectKind } : {}),
+        ...(request.fields.subjectName ? { subjectName: request.fields.subjectName } : {}),
+        end,
+        isReviewDate: request.grantedUntil === undefined,
+        ...(readerZone ? { readerZone } : {}),
+      });
+      const words = { tenDays: 'ends in 10 business days', twoDays: 'ends in 2 business days', ended: 'has ended' }[notice];
+      return { text: `The technical exception of request ${request.id} ${words}`, card };
     },
 
     async slaAnnouncement(request, status, audience) {

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import {
+  type PartnerIdentity,
   buildSubmissionPack,
   exceptionApprovalCard,
   exceptionExportCard,
@@ -22,6 +23,7 @@ import {
   availableCommands,
   effectiveStatus,
   isExceptionRefusal,
+  sameId,
   unacceptableReason,
   type DraftFields,
   type DraftInput,
@@ -63,6 +65,8 @@ export interface ExceptionWorkflowDeps {
   publicBaseUrl: () => string;
   /** The requester's UPN as Partner Center listed it, if it did. */
   upnOf: (aadObjectId: string) => Promise<string | undefined>;
+  /** The partner tenant id and Partner ID, for the submission to Microsoft. */
+  partner?: PartnerIdentity;
   clock: Clock;
   logger: Logger;
 }
@@ -87,7 +91,20 @@ export function draftInputOf(data: FormData): DraftInput {
       ? data.evidence.split(',').map((s) => s.trim())
       : undefined;
   const input: DraftInput = {};
-  for (const key of ['reasonCategory', 'technicalDescription', 'blockedScenario', 'otherScenario', 'workaroundTried', 'businessImpact', 'affected', 'integrationMethod'] as const) {
+  for (const key of [
+    'reasonCategory',
+    'technicalDescription',
+    'blockedScenario',
+    'otherScenario',
+    'workaroundTried',
+    'businessImpact',
+    'affected',
+    'integrationMethod',
+    'contact',
+    'mfaProduct',
+    'requestedDuration',
+    'evidenceLinks',
+  ] as const) {
     const value = text(data[key]);
     if (value !== undefined) input[key] = value;
   }
@@ -96,7 +113,19 @@ export function draftInputOf(data: FormData): DraftInput {
 }
 
 function inputOf(fields: DraftFields): DraftInput {
-  return { ...fields, ...(fields.evidence ? { evidence: [...fields.evidence] } : {}) };
+  return { ...fields, ...(fields.evidence ? { evidence: [...fields.evidence] } : {}), ...(fields.evidenceLinks ? { evidenceLinks: fields.evidenceLinks.join('\n') } : {}) };
+}
+
+/** Whom the request is for is set when it is opened, not on the form: the stored subject goes with every save. */
+function withSubject(values: DraftInput, request: ExceptionRequest): DraftInput {
+  const { subjectKind, subjectName } = request.fields;
+  return { ...values, ...(subjectKind ? { subjectKind } : {}), ...(subjectName ? { subjectName } : {}) };
+}
+
+/** `exception for <name>`: a UPN-like name is a service account, anything else an integration or app. */
+export function subjectOf(name: string): { subjectKind: 'serviceAccount' | 'integration'; subjectName: string } {
+  const subjectName = name.trim().replace(/\s+/g, ' ');
+  return { subjectKind: /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(subjectName) ? 'serviceAccount' : 'integration', subjectName };
 }
 
 const errorText = (refused: ExceptionRefusedError): string => refused.facts.fieldErrors?.map((e: FieldError) => e.message).join(' ') ?? refused.message;
@@ -144,7 +173,8 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
 
   /** The approval card for this reader: the buttons for an approver while it waits; the decision or status otherwise. */
   async function approvalCardFor(reader: Reader, request: ExceptionRequest): Promise<Card> {
-    if (request.status === 'inReview' && exceptions.isApprover(reader.actor) && request.requesterId !== reader.actor) {
+    const approvedAlready = (request.approvals ?? []).some((a) => sameId(a.by, reader.actor));
+    if (request.status === 'inReview' && exceptions.isApprover(reader.actor) && request.requesterId !== reader.actor && !approvedAlready) {
       return exceptionApprovalCard(await approvalModel(request, 'approver', directory));
     }
     return exceptionApprovalCard(await approvalModel(request, request.decidedBy ? 'decided' : 'status', directory));
@@ -170,12 +200,12 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
       requesterUpn: request.requesterUpn,
       approvedByName: request.decidedBy ? await directory.nameOf(request.decidedBy) : 'an approver',
       approvedAt: request.decidedAt ?? request.updatedAt,
-      pack: buildSubmissionPack({ requesterName, requesterUpn: request.requesterUpn, fields: request.fields }),
+      pack: buildSubmissionPack({ requesterName, requesterUpn: request.requesterUpn, fields: request.fields, ...(deps.partner ? { partner: deps.partner } : {}) }),
       ...extra,
     });
   }
 
-  async function answerCard(request: ExceptionRequest, extra: { endDate?: string; deniedReason?: string; errors?: FormErrors } = {}): Promise<Card> {
+  async function answerCard(request: ExceptionRequest, extra: { endDate?: string; reviewDate?: string; noEndDate?: boolean; deniedReason?: string; errors?: FormErrors } = {}): Promise<Card> {
     const calendar = await deps.sla.calendar();
     const submittedAt = request.submittedToMicrosoftAt ?? request.updatedAt;
     return recordAnswerCard({
@@ -194,7 +224,10 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
     try {
       return { ok: true as const, ...(await exceptions.execute(reader.actor, requestId, command)) };
     } catch (error) {
-      if (isExceptionRefusal(error) && (error.facts.fieldErrors?.length || error.refusal === 'ALREADY_DECIDED' || error.refusal === 'CATEGORY_NOT_ACCEPTED')) {
+      if (
+        isExceptionRefusal(error) &&
+        (error.facts.fieldErrors?.length || error.refusal === 'ALREADY_DECIDED' || error.refusal === 'ALREADY_APPROVED' || error.refusal === 'CATEGORY_NOT_ACCEPTED')
+      ) {
         return { ok: false as const, refused: error };
       }
       throw error;
@@ -216,13 +249,34 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
       return present(reader, (await exceptions.open(reader.actor, upn)).request);
     },
 
+    /** `exception for <account or app>` (admins): a request for a service account or an integration, beside their own. */
+    async startFor(reader: Reader, name: string | undefined): Promise<Card> {
+      const subject = subjectOf(name ?? '');
+      if (subject.subjectName === '') {
+        throw new AppError(ErrorCodes.InputInvalid, 'Name the service account (its UPN) or the integration: "exception for svc-billing@contoso.com" or "exception for PSA billing sync".', { expected: true });
+      }
+      if (subject.subjectName.length > 200) throw new AppError(ErrorCodes.InputInvalid, 'That name is too long: at most 200 characters.', { expected: true });
+      const upn = (await deps.upnOf(reader.actor)) ?? reader.name ?? '';
+      return present(reader, (await exceptions.open(reader.actor, upn, subject)).request);
+    },
+
+    /** "Renew" on a granted or expired exception: a new request, pre-filled from it, opened on its form. */
+    async renew(reader: Reader, data: { requestId?: string }): Promise<Card> {
+      const { request, created } = await exceptions.renew(reader.actor, requestIdFrom(data.requestId));
+      if (!request.fields.reasonCategory) return exceptionReasonCard({ requestId: request.id });
+      return formCard(reader, request, {
+        message: created ? `Renewal opened from ${data.requestId ?? 'the granted request'}: check every field, bring the evidence up to date, then submit it for review.` : 'You already have an open request for this: here it is.',
+        success: true,
+      });
+    },
+
     async chooseReason(reader: Reader, data: { requestId?: string; reasonCategory?: string }): Promise<Card> {
       const category = (data.reasonCategory ?? '').trim();
       const on = data.requestId ? { requestId: data.requestId } : {};
       if (category === '') return exceptionReasonCard({ ...on, error: 'Choose the reason that fits best.' });
       if (unacceptableReason(category)) return exceptionNotAcceptedCard({ ...on, reasonCategory: category as never });
       const request = data.requestId ? await exceptions.view(requestIdFrom(data.requestId), reader.actor) : (await exceptions.open(reader.actor, reader.name ?? '')).request;
-      const values = { ...inputOf(request.fields), reasonCategory: category };
+      const values = withSubject({ ...inputOf(request.fields), reasonCategory: category }, request);
       const result = await run(reader, request.id, { type: 'saveDraft', fields: values });
       if (!result.ok) return formCard(reader, request, { values, errors: result.refused.facts.fieldErrors ?? [], message: result.refused.message });
       return formCard(reader, result.request);
@@ -234,7 +288,7 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
 
     async save(reader: Reader, data: FormData): Promise<Card> {
       const id = requestIdFrom(data.requestId);
-      const values = draftInputOf(data);
+      const values = withSubject(draftInputOf(data), await exceptions.view(id, reader.actor));
       const result = await run(reader, id, { type: 'saveDraft', fields: values });
       if (!result.ok) return formCard(reader, await exceptions.view(id, reader.actor), { values, errors: result.refused.facts.fieldErrors ?? [], message: result.refused.message });
       return formCard(reader, result.request, { message: result.changed ? 'Draft saved. Submit it for review when it is complete.' : 'Nothing changed since the last save.', success: true });
@@ -242,7 +296,7 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
 
     async submit(reader: Reader, data: FormData): Promise<Card> {
       const id = requestIdFrom(data.requestId);
-      const values = draftInputOf(data);
+      const values = withSubject(draftInputOf(data), await exceptions.view(id, reader.actor));
       const result = await run(reader, id, { type: 'submitForReview', fields: values });
       if (result.ok) return exceptionApprovalCard(await approvalModel(result.request, 'status', directory));
       if (result.refused.refusal === 'CATEGORY_NOT_ACCEPTED' && values.reasonCategory) return exceptionNotAcceptedCard({ requestId: id, reasonCategory: values.reasonCategory as never });
@@ -263,9 +317,11 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
       const command: ExceptionCommand =
         action === 'reject' ? { type: 'reject', reason: comment, round: data.round } : action === 'approve' ? { type: 'approve', comment, round: data.round } : { type: 'requestChanges', comment, round: data.round };
       const result = await run(reader, id, command);
-      if (result.ok) return exceptionApprovalCard(await approvalModel(result.request, 'decided', directory));
+      // An approval that still needs another approver's keeps the request in review: the card shows who has approved.
+      if (result.ok) return exceptionApprovalCard(await approvalModel(result.request, result.request.status === 'inReview' ? 'status' : 'decided', directory));
       const current = await exceptions.view(id, reader.actor);
       if (result.refused.refusal === 'ALREADY_DECIDED') return exceptionApprovalCard(await approvalModel(current, 'alreadyDecided', directory));
+      if (result.refused.refusal === 'ALREADY_APPROVED') return exceptionApprovalCard(await approvalModel(current, 'status', directory));
       return exceptionApprovalCard(await approvalModel(current, 'approver', directory, { comment, error: errorText(result.refused) }));
     },
 
@@ -282,22 +338,26 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
       return packCard(await exceptions.view(id, reader.actor), { caseNumber: data.caseNumber ?? '', error: errorText(result.refused) });
     },
 
-    async recordAnswer(reader: Reader, granted: boolean, data: { requestId?: string; endDate?: string; reason?: string }): Promise<Card> {
+    async recordAnswer(reader: Reader, granted: boolean, data: { requestId?: string; endDate?: string; noEndDate?: string; reviewDate?: string; reason?: string }): Promise<Card> {
       const id = requestIdFrom(data.requestId);
+      const noEndDate = data.noEndDate?.trim().toLowerCase() === 'true';
+      const kept = { endDate: data.endDate ?? '', reviewDate: data.reviewDate ?? '', noEndDate, deniedReason: data.reason ?? '' };
       let command: ExceptionCommand;
       if (granted) {
         const endDate = await endOfDay(data.endDate);
-        if (endDate === 'invalid') {
-          return answerCard(await exceptions.view(id, reader.actor), { endDate: data.endDate ?? '', errors: [{ field: 'endDate', problem: 'format', message: 'The end date must be a date (YYYY-MM-DD).' }] });
+        const reviewDate = await endOfDay(data.reviewDate);
+        if (endDate === 'invalid' || reviewDate === 'invalid') {
+          const field = endDate === 'invalid' ? 'endDate' : 'reviewDate';
+          return answerCard(await exceptions.view(id, reader.actor), { ...kept, errors: [{ field, problem: 'format', message: `The ${field === 'endDate' ? 'end' : 'review'} date must be a date (YYYY-MM-DD).` }] });
         }
-        command = { type: 'recordGranted', ...(endDate ? { endDate } : {}) };
+        command = { type: 'recordGranted', ...(endDate ? { endDate } : {}), ...(noEndDate ? { noEndDate } : {}), ...(noEndDate && reviewDate ? { reviewDate } : {}) };
       } else {
         command = { type: 'recordDenied', reason: data.reason ?? '' };
       }
       const result = await run(reader, id, command);
       if (!result.ok) {
         if (result.refused.refusal === 'ALREADY_DECIDED') throw result.refused;
-        return answerCard(await exceptions.view(id, reader.actor), { endDate: data.endDate ?? '', deniedReason: data.reason ?? '', errors: result.refused.facts.fieldErrors ?? [] });
+        return answerCard(await exceptions.view(id, reader.actor), { ...kept, errors: result.refused.facts.fieldErrors ?? [] });
       }
       const r = result.request;
       return exceptionOutcomeCard({
@@ -307,7 +367,7 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
         byName: await directory.nameOf(reader.actor),
         at: r.updatedAt,
         ...(r.grantedUntil ? { grantedUntil: r.grantedUntil } : {}),
-        ...(r.deniedReason ? { comment: r.deniedReason } : {}),
+        ...(r.deniedReason ? { comment: r.deniedReason } : r.reviewBy ? { comment: `No end date given by Microsoft: to be reviewed by ${r.reviewBy.toISOString().slice(0, 10)}.` } : {}),
         readerZone: await reader.zone(),
       });
     },

@@ -5,8 +5,11 @@ import { AppError, ErrorCodes, isAppError } from '../domain/errors';
 import {
   applyCommand,
   effectiveStatus,
+  isForOther,
   newExceptionRequest,
+  renewalOf,
   sameId,
+  type DraftFields,
   type AuditEntry,
   type CommandContext,
   type CommandResult,
@@ -30,6 +33,8 @@ export interface ExceptionsDeps {
   store: ExceptionStore;
   adminIds: ReadonlySet<string>;
   approverIds: ReadonlySet<string>;
+  /** Different approvers a request needs (EXCEPTION_APPROVALS_REQUIRED); default 1. */
+  approvalsRequired?: number;
   clock: Clock;
   logger: Logger;
   /** New request ids (random; tests give fixed ones). Default: `randomRequestId`. */
@@ -84,7 +89,7 @@ export function createExceptions(deps: ExceptionsDeps) {
   const contextFor = (actor: string, command: CommandType): CommandContext => {
     const id = canonicalId(actor);
     const allowed = APPROVER_COMMANDS.has(command) ? deps.approverIds : deps.adminIds;
-    return { actor: id, isAdmin: isAdmin(id, allowed), at: now() };
+    return { actor: id, isAdmin: isAdmin(id, allowed), at: now(), approvalsRequired: deps.approvalsRequired ?? 1 };
   };
 
   const mayView = (request: ExceptionRequest, viewer: string): boolean =>
@@ -116,20 +121,29 @@ export function createExceptions(deps: ExceptionsDeps) {
     },
 
     /**
-     * The requester's open request, or a new draft when there is none. One open request per user:
-     * a second `exception` reopens the first instead of scattering drafts.
+     * The requester's open request, or a new draft when there is none. One open request per user
+     * and subject: a second `exception` reopens the first instead of scattering drafts. An admin
+     * filing for a service account or an integration (`subject`) gets one open request per name,
+     * beside their own.
      */
-    async open(requesterId: string, requesterUpn: string): Promise<{ request: ExceptionRequest; created: boolean }> {
+    async open(requesterId: string, requesterUpn: string, subject?: Required<Pick<DraftFields, 'subjectKind' | 'subjectName'>>): Promise<{ request: ExceptionRequest; created: boolean }> {
       const requester = canonicalId(requesterId);
+      const forOther = subject !== undefined && isForOther(subject);
+      if (forOther && !isAdmin(requester, deps.adminIds)) {
+        throw new AppError(ErrorCodes.NotAdmin, 'Only MFA Shepherd admins can file an exception request for a service account or an integration. Type "exception" for your own account.');
+      }
+      const sameSubject = (r: ExceptionRequest): boolean =>
+        forOther ? isForOther(r.fields) && (r.fields.subjectName ?? '').toLowerCase() === subject.subjectName.toLowerCase() : !isForOther(r.fields);
       for (let attempt = 0; ; attempt += 1) {
         // One read for both: the open request, or how many there are. The next one claims the slot
         // after those (a row per requester and number): two "exception" clicks at once claim the
         // same slot, one id wins, and both answer with that request (no second draft).
         const mine = await deps.store.listByRequester(requester);
-        const existing = newestFirst(mine).find(isOpenRequest);
+        const existing = newestFirst(mine).find((r) => isOpenRequest(r) && sameSubject(r));
         if (existing) return { request: existing, created: false };
         const id = await deps.store.claimRequestSlot(requester, mine.length + attempt, ids.newRequestId());
-        const request = newExceptionRequest({ id, requesterId: requester, requesterUpn, at: now() });
+        const fresh = newExceptionRequest({ id, requesterId: requester, requesterUpn, at: now() });
+        const request = forOther ? { ...fresh, fields: { subjectKind: subject.subjectKind, subjectName: subject.subjectName } } : fresh;
         try {
           return { request: await deps.store.create(request), created: true };
         } catch (error) {
@@ -173,6 +187,32 @@ export function createExceptions(deps: ExceptionsDeps) {
       });
     },
 
+    /**
+     * Renew a granted (or expired) request: a new draft pre-filled from it, for its requester, unless
+     * they already have an open request for the same subject (then that one is answered).
+     */
+    async renew(actor: string, requestId: string): Promise<{ request: ExceptionRequest; created: boolean }> {
+      const old = await view(requestId, actor);
+      const ctx = contextFor(actor, 'saveDraft');
+      renewalOf(old, { id: old.id, ctx }); // the rules first: who may renew what (throws a refusal)
+      const requester = canonicalId(old.requesterId);
+      const sameSubject = (r: ExceptionRequest) => (r.fields.subjectKind ?? 'self') === (old.fields.subjectKind ?? 'self') && (r.fields.subjectName ?? '') === (old.fields.subjectName ?? '');
+      for (let attempt = 0; ; attempt += 1) {
+        const mine = await deps.store.listByRequester(requester);
+        const existing = newestFirst(mine).find((r) => isOpenRequest(r) && sameSubject(r));
+        if (existing) return { request: existing, created: false };
+        const id = await deps.store.claimRequestSlot(requester, mine.length + attempt, ids.newRequestId());
+        const { next, audit } = renewalOf(old, { id, ctx: contextFor(actor, 'saveDraft') });
+        try {
+          const request = await deps.store.create(next, audit);
+          deps.logger.info({ actor, requestId: id, renews: old.id }, 'exception request renewed');
+          return { request, created: true };
+        } catch (error) {
+          if (!isAppError(error, ErrorCodes.StorageAlreadyExists) || attempt >= 3) throw error;
+        }
+      }
+    },
+
     /** The audit log of a request the viewer may see, oldest first. */
     async history(requestId: string, viewer: string): Promise<{ request: ExceptionRequest; entries: AuditEntry[] }> {
       const request = await view(requestId, viewer);
@@ -203,7 +243,7 @@ export function isOpenRequest(request: ExceptionRequest): boolean {
 
 /** Open, or granted and not expired: the user has no reason to start a new request. */
 export function coversRequester(request: ExceptionRequest, now: Date): boolean {
-  return isOpenRequest(request) || effectiveStatus(request, now) === 'granted';
+  return !isForOther(request.fields) && (isOpenRequest(request) || effectiveStatus(request, now) === 'granted');
 }
 
 function sameFields(a: ExceptionRequest, b: ExceptionRequest): boolean {

@@ -127,6 +127,8 @@ async function runCommand(context: TurnContext, handlers: Handlers, exc: Excepti
     switch (command) {
       case 'exception':
         return await replyCard(context, await exc.start(context));
+      case 'exceptionFor':
+        return await replyCard(context, await exc.startFor(context, argument));
       case 'myRequests':
         return await replyCard(context, await exc.mine(context));
       case 'history':

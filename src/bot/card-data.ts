@@ -59,6 +59,10 @@ const draftFields = {
   affected: formText,
   evidence: multiSelect,
   integrationMethod: cardText(100),
+  contact: cardText(2000),
+  mfaProduct: cardText(2000),
+  requestedDuration: cardText(100),
+  evidenceLinks: formText,
 };
 
 export const exceptionCardDataSchemas = {
@@ -75,11 +79,12 @@ export const exceptionCardDataSchemas = {
   [Verbs.ExceptionApprovalRefresh]: z.object({ requestId, round }).passthrough(),
   [Verbs.ExceptionRecordSubmitted]: z.object({ requestId, caseNumber: cardText(1000) }).passthrough(),
   /** `endDate` as the Input.Date sends it (YYYY-MM-DD); the use case turns it into an instant on the business calendar. */
-  [Verbs.ExceptionRecordGranted]: z.object({ requestId, endDate: cardText(100), reason: cardText(FORM_TEXT_MAX) }).passthrough(),
+  [Verbs.ExceptionRecordGranted]: z.object({ requestId, endDate: cardText(100), noEndDate: cardText(10), reviewDate: cardText(100), reason: cardText(FORM_TEXT_MAX) }).passthrough(),
   [Verbs.ExceptionRecordDenied]: z.object({ requestId, endDate: cardText(100), reason: cardText(FORM_TEXT_MAX) }).passthrough(),
   [Verbs.ExceptionMyRequests]: z.object({}).passthrough(),
   [Verbs.ExceptionSla]: z.object({}).passthrough(),
   [Verbs.ExceptionHistory]: z.object({ requestId }).passthrough(),
+  [Verbs.ExceptionRenew]: z.object({ requestId }).passthrough(),
 } as const;
 
 export type ExceptionCardVerb = keyof typeof exceptionCardDataSchemas;

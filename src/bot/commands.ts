@@ -6,6 +6,7 @@ export type Command =
   | 'syncNow'
   | 'connect'
   | 'exception'
+  | 'exceptionFor'
   | 'myRequests'
   | 'history'
   | 'sla'
@@ -41,6 +42,7 @@ const COMMANDS: [RegExp, Command][] = [
 /** Commands that take arguments, matched on the text with only mentions and spacing normalised. */
 const WITH_ARGUMENTS: [RegExp, Command][] = [
   [/^history\s+(.+)$/i, 'history'],
+  [/^(?:request (?:an )?)?exception\s+for\s+(.+)$/i, 'exceptionFor'],
   [/^closure\s+add\s+(.+)$/i, 'closureAdd'],
   [/^closure\s+remove\s+(.+)$/i, 'closureRemove'],
 ];

@@ -40,15 +40,17 @@ export function exceptionActions(deps: BotDeps): Record<ExceptionCardVerb, CardA
     [Verbs.ExceptionMyRequests]: async (c, data) => (parseCardData(Verbs.ExceptionMyRequests, data), wf.mine(who(c))),
     [Verbs.ExceptionSla]: async (c, data) => (parseCardData(Verbs.ExceptionSla, data), wf.sla(who(c))),
     [Verbs.ExceptionHistory]: async (c, data) => wf.history(who(c), parseCardData(Verbs.ExceptionHistory, data).requestId),
+    [Verbs.ExceptionRenew]: async (c, data) => wf.renew(who(c), parseCardData(Verbs.ExceptionRenew, data)),
   };
 }
 
-/** The typed commands of the workflow (`exception`, `my requests`, `history …`, `sla`, `export`, `closures …`, `approvals here|off`). */
+/** The typed commands of the workflow (`exception`, `exception for …`, `my requests`, `history …`, `sla`, `export`, `closures …`, `approvals here|off`). */
 export function exceptionCommands(deps: BotDeps) {
   const wf: ExceptionWorkflow = deps.exceptions;
   const who = (c: TurnContext) => readerOf(deps, c);
   return {
     start: (c: TurnContext) => wf.start(who(c)),
+    startFor: (c: TurnContext, name: string | undefined) => wf.startFor(who(c), name),
     mine: (c: TurnContext) => wf.mine(who(c)),
     history: (c: TurnContext, requestId: string | undefined) => wf.history(who(c), requestId),
     sla: (c: TurnContext) => wf.sla(who(c)),

@@ -169,6 +169,7 @@ export function createHandlers(deps: BotDeps) {
 const REFUSAL_TITLES: Partial<Record<string, string>> = {
   [ErrorCodes.ExceptionStaleReview]: 'This card is from an earlier review round',
   [ErrorCodes.ExceptionAlreadyDecided]: 'Someone already did this',
+  [ErrorCodes.ExceptionAlreadyApproved]: 'You already approved this',
   [ErrorCodes.ExceptionTransitionRefused]: 'Not possible at this stage',
   [ErrorCodes.ExceptionNotRequester]: 'Only the requester can do this',
   [ErrorCodes.ExceptionNotApprover]: 'Approvers only',

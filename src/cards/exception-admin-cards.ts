@@ -7,11 +7,14 @@ import {
   EVIDENCE_LABELS,
   INTEGRATION_METHOD_LABELS,
   REASON_CATEGORY_LABELS,
+  REQUESTED_DURATION_LABELS,
+  SUBJECT_KIND_LABELS,
   STATUS_LABELS,
   type DraftFields,
 } from '../domain/exception';
 import { formatCount, reasonLabel } from './exception-cards';
 import type {
+  PartnerIdentity,
   ExceptionExportModel,
   ExceptionHistoryModel,
   MyRequestsModel,
@@ -56,11 +59,17 @@ const requestIdOf = (id: string): string => safeIdentifier(id, 100);
 
 /**
  * The Partner Center support request, as plain text, from the approved draft: every field filled,
- * "Not given" where the draft has nothing. User text stays literal (this is what is pasted).
+ * "Not given" where the draft has nothing. User text stays literal (this is what is pasted). It
+ * carries what Microsoft's form asks for: the partner tenant id and Partner ID, a contact, the
+ * account or integration concerned, the MFA provider or product, the duration asked for, and the
+ * evidence links.
  */
-export function buildSubmissionPack(input: { requesterName: string; requesterUpn: string; fields: DraftFields }): SubmissionPack {
+export function buildSubmissionPack(input: { requesterName: string; requesterUpn: string; fields: DraftFields; partner?: PartnerIdentity }): SubmissionPack {
   const f = input.fields;
-  const who = input.requesterUpn.trim() === '' ? input.requesterName.trim() : `${input.requesterName.trim()} (${input.requesterUpn.trim()})`;
+  const requester = input.requesterUpn.trim() === '' ? input.requesterName.trim() : `${input.requesterName.trim()} (${input.requesterUpn.trim()})`;
+  const forOther = f.subjectKind !== undefined && f.subjectKind !== 'self';
+  const who = forOther ? `${SUBJECT_KIND_LABELS[f.subjectKind ?? 'self'].replace(/^A(n)? /, '')}: ${f.subjectName?.trim() || 'Not given'}` : requester;
+  const links = (f.evidenceLinks ?? []).map((l) => `- ${l}`);
   const given = (text: string | undefined): string => (text === undefined || text.trim() === '' ? 'Not given' : text.trim());
   const scenario = f.blockedScenario
     ? BLOCKED_SCENARIO_LABELS[f.blockedScenario] + (f.blockedScenario === 'other' && f.otherScenario ? `: ${f.otherScenario.trim()}` : '')
@@ -69,10 +78,16 @@ export function buildSubmissionPack(input: { requesterName: string; requesterUpn
   const lines = [
     'We request a technical exception to the MFA requirement for Partner Center: MFA is technically impossible for the account below, as described.',
     '',
-    `Affected account: ${who || 'Not given'}`,
+    `Partner tenant ID: ${input.partner?.tenantId.trim() || 'Not given'}`,
+    `Partner ID (MPN ID): ${input.partner?.partnerId?.trim() || 'Not configured: find it in Partner Center under Account settings, Identifiers'}`,
+    `Contact: ${f.contact?.trim() || requester || 'Not given'}`,
+    `Affected ${forOther ? '' : 'account: '}${who || 'Not given'}`,
+    ...(forOther ? [`Requested by: ${requester || 'Not given'} (admin)`] : []),
     `Reason: ${f.reasonCategory ? REASON_CATEGORY_LABELS[f.reasonCategory] : 'Not given'}`,
     `Blocked scenario: ${scenario}`,
     ...(f.integrationMethod ? [`Integration method of the third-party MFA provider: ${INTEGRATION_METHOD_LABELS[f.integrationMethod]}`] : []),
+    `MFA provider or product: ${given(f.mfaProduct)}`,
+    `Requested duration: ${f.requestedDuration ? REQUESTED_DURATION_LABELS[f.requestedDuration] : 'Not given'}`,
     '',
     'Technical description:',
     given(f.technicalDescription),
@@ -88,11 +103,14 @@ export function buildSubmissionPack(input: { requesterName: string; requesterUpn
     '',
     'Evidence we can provide on request:',
     ...(evidence.length > 0 ? evidence : ['Not given']),
+    '',
+    'Attachments and evidence links:',
+    ...(links.length > 0 ? links : ['Not given']),
   ];
   const reason = f.reasonCategory ? REASON_CATEGORY_LABELS[f.reasonCategory] : 'technical exception';
   return {
     issueType: MFA_EXCEPTION_ISSUE_TYPE,
-    title: `MFA technical exception for ${input.requesterUpn.trim() || input.requesterName.trim() || 'a user'}: ${reason}`,
+    title: `MFA technical exception for ${(forOther ? f.subjectName?.trim() : undefined) || input.requesterUpn.trim() || input.requesterName.trim() || 'a user'}: ${reason}`,
     description: lines.join('\n'),
   };
 }
@@ -140,6 +158,7 @@ export function submissionPackCard(model: SubmissionPackModel): AdaptiveCard {
 export function recordAnswerCard(model: RecordAnswerModel): AdaptiveCard {
   const errorOf = (field: string): string => safeText(model.errors?.find((e) => e.field === field)?.message, 400);
   const endDateError = errorOf('endDate');
+  const reviewDateError = errorOf('reviewDate');
   const reasonError = errorOf('reason');
   const card = renderTemplate('exception-answer', answerTemplate, {
     requestId: requestIdOf(model.requestId),
@@ -151,13 +170,18 @@ export function recordAnswerCard(model: RecordAnswerModel): AdaptiveCard {
     hasDue: model.dueAt !== undefined,
     endDateError,
     hasEndDateError: endDateError !== '',
+    reviewDateError,
+    hasReviewDateError: reviewDateError !== '',
     reasonError,
     hasReasonError: reasonError !== '',
     reasonMax: COMMENT_MAX,
   });
   const endDate = model.endDate?.trim() ?? '';
+  const reviewDate = model.reviewDate?.trim() ?? '';
   return setInputValues('exception-answer', card, {
     endDate: /^\d{4}-\d{2}-\d{2}$/.test(endDate) ? endDate : '',
+    reviewDate: /^\d{4}-\d{2}-\d{2}$/.test(reviewDate) ? reviewDate : '',
+    noEndDate: model.noEndDate === true ? 'true' : 'false',
     reason: clip(model.deniedReason ?? '', COMMENT_MAX),
   });
 }

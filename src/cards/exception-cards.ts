@@ -11,6 +11,12 @@ import {
   NOT_ACCEPTED_CATEGORIES,
   REASON_CATEGORIES,
   REASON_CATEGORY_LABELS,
+  REQUESTED_DURATION_LABELS,
+  REQUESTED_DURATIONS,
+  SUBJECT_KIND_LABELS,
+  SUBJECT_KINDS,
+  EVIDENCE_LINKS_MAX,
+  EVIDENCE_LINK_MAX,
   unacceptableReason,
   type DraftFields,
   type ReasonCategory,
@@ -124,8 +130,24 @@ function fitInputs(values: Record<string, string>, budget: number): void {
     }
   }
 }
-const TEXT_FIELDS: readonly TextField[] = ['technicalDescription', 'otherScenario', 'workaroundTried', 'businessImpact', 'affected'];
-const FORM_FIELDS = ['reasonCategory', 'technicalDescription', 'blockedScenario', 'otherScenario', 'workaroundTried', 'businessImpact', 'affected', 'evidence', 'integrationMethod'] as const;
+const TEXT_FIELDS: readonly TextField[] = ['technicalDescription', 'otherScenario', 'workaroundTried', 'businessImpact', 'affected', 'mfaProduct', 'contact'];
+const FORM_FIELDS = [
+  'reasonCategory',
+  'technicalDescription',
+  'blockedScenario',
+  'otherScenario',
+  'workaroundTried',
+  'businessImpact',
+  'affected',
+  'evidence',
+  'integrationMethod',
+  'mfaProduct',
+  'requestedDuration',
+  'contact',
+  'evidenceLinks',
+] as const;
+/** The evidence links input: every link at its maximum, one per line. */
+const EVIDENCE_LINKS_INPUT_MAX = EVIDENCE_LINKS_MAX * (EVIDENCE_LINK_MAX + 1);
 
 const capitalized = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 const codePoints = (s: string): number => Array.from(s).length;
@@ -164,6 +186,8 @@ export function exceptionFormCard(model: ExceptionFormModel): AdaptiveCard {
     lengths[field] = codePoints(raw);
     inputValues[field] = Array.from(raw).slice(0, DRAFT_LIMITS[field].max).join('');
   }
+  const links = values.evidenceLinks;
+  inputValues['evidenceLinks'] = Array.from(typeof links === 'string' ? links : (links ?? []).join('\n')).slice(0, EVIDENCE_LINKS_INPUT_MAX).join('');
   fitInputs(inputValues, FORM_VALUES_BYTES);
   for (const field of TEXT_FIELDS) {
     const length = lengths[field] ?? 0;
@@ -180,6 +204,7 @@ export function exceptionFormCard(model: ExceptionFormModel): AdaptiveCard {
   const success = message !== '' && model.messageIsSuccess === true;
   const evidence = [...new Set((values.evidence ?? []).map((e) => knownChoice(EVIDENCE_ITEMS, e)).filter((e) => e !== ''))];
   const changes = model.changesRequested;
+  const subjectKind = knownChoice(SUBJECT_KINDS, values.subjectKind);
   const card = renderTemplate('exception-form', formTemplate, {
     ...data,
     requestId: requestIdOf(model.requestId),
@@ -194,6 +219,11 @@ export function exceptionFormCard(model: ExceptionFormModel): AdaptiveCard {
     evidence: evidence.join(','),
     methods: INTEGRATION_METHODS.map((value) => ({ title: INTEGRATION_METHOD_LABELS[value], value })),
     integrationMethod: knownChoice(INTEGRATION_METHODS, values.integrationMethod),
+    durations: REQUESTED_DURATIONS.map((value) => ({ title: REQUESTED_DURATION_LABELS[value], value })),
+    requestedDuration: knownChoice(REQUESTED_DURATIONS, values.requestedDuration),
+    evidenceLinksMax: EVIDENCE_LINKS_INPUT_MAX,
+    hasSubject: subjectKind !== '' && subjectKind !== 'self',
+    subjectText: subjectKind !== '' && subjectKind !== 'self' ? `${SUBJECT_KIND_LABELS[subjectKind as keyof typeof SUBJECT_KIND_LABELS].toLowerCase()} ${safeText(values.subjectName, 200)}` : '',
     hasChangesRequested: changes !== undefined,
     changesByName: safeText(changes?.byName, NAME_MAX),
     changesAtText: changes ? readerTime(changes.at, model.readerZone, model.locale) : '',
@@ -242,6 +272,7 @@ export function shownFields(fields: DraftFields): ShownField[] {
     shown(L.reasonCategory, fields.reasonCategory ? REASON_CATEGORY_LABELS[fields.reasonCategory] : undefined, 300),
     shown(L.blockedScenario, scenario, 300),
   ];
+  if (fields.subjectKind && fields.subjectKind !== 'self') list.unshift(shown(L.subjectKind, `${SUBJECT_KIND_LABELS[fields.subjectKind]}: ${fields.subjectName ?? ''}`, 230));
   if (fields.blockedScenario === 'other' || fields.otherScenario) list.push(shown(L.otherScenario, fields.otherScenario, APPROVAL_DISPLAY_MAX.otherScenario));
   list.push(
     shown(L.technicalDescription, fields.technicalDescription, APPROVAL_DISPLAY_MAX.technicalDescription),
@@ -251,6 +282,11 @@ export function shownFields(fields: DraftFields): ShownField[] {
     shown('Evidence they can provide', (fields.evidence ?? []).map((e) => EVIDENCE_LABELS[e]).join('; '), 1000),
   );
   if (fields.integrationMethod) list.push(shown(L.integrationMethod, INTEGRATION_METHOD_LABELS[fields.integrationMethod], 100));
+  // Kept short here (Teams' 28 KB): the submission pack carries them in full.
+  if (fields.mfaProduct) list.push(shown(L.mfaProduct, fields.mfaProduct, 150));
+  if (fields.requestedDuration) list.push(shown(L.requestedDuration, REQUESTED_DURATION_LABELS[fields.requestedDuration], 100));
+  if (fields.contact) list.push(shown(L.contact, fields.contact, 150));
+  if (fields.evidenceLinks?.length) list.push(shown(`${L.evidenceLinks} (${fields.evidenceLinks.length})`, fields.evidenceLinks.join('\n'), 600));
   return list;
 }
 
@@ -286,7 +322,15 @@ export function exceptionApprovalCard(model: ExceptionApprovalModel): AdaptiveCa
       : decision?.outcome === 'rejected'
         ? 'The requester has been told.'
         : `The requester can edit it and submit it again; it comes back for review as round ${r + 1}.`;
+  const approvals = model.approvals ?? [];
+  const required = Math.max(1, model.approvalsRequired ?? 1);
+  const approvalsLine =
+    approvals.length === 0 || (required === 1 && decided)
+      ? ''
+      : `Approved by ${approvals.map((a) => `${safeText(a.byName, NAME_MAX) || 'an approver'} (${readerTime(a.at)})`).join(' and ')}: ${approvals.length} of ${required} approvals${approvals.length < required ? `, waiting for ${required - approvals.length} more` : ''}.`;
   const card = renderTemplate('exception-approval', approvalTemplate, {
+    approvalsLine,
+    hasApprovalsLine: approvalsLine !== '',
     requestId: requestIdOf(model.requestId),
     round: r,
     requesterName: safeText(model.requesterName, NAME_MAX) || 'Unknown user',

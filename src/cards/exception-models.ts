@@ -86,6 +86,10 @@ export interface ExceptionApprovalModel {
   comment?: string;
   /** `approver`: why the last click was refused (e.g. "A reason is required."). */
   error?: string;
+  /** Who has approved this round so far, oldest first (names resolved). */
+  approvals?: readonly { byName: string; at: Date }[];
+  /** Different approvers the request needs (1 or 2). */
+  approvalsRequired?: number;
 }
 
 export type RequesterOutcome = 'approved' | 'rejected' | 'changesRequested' | 'granted' | 'denied' | 'withdrawn';
@@ -114,6 +118,13 @@ export interface SubmissionPack {
 }
 
 /** To the admin after approval: the ready-to-paste request, then "submitted to Microsoft". */
+/** The partner's identifiers Microsoft's form asks for, from config. */
+export interface PartnerIdentity {
+  tenantId: string;
+  /** The Partner ID (formerly MPN ID), when configured. */
+  partnerId?: string;
+}
+
 export interface SubmissionPackModel extends ReaderModel {
   requestId: string;
   requesterName: string;
@@ -135,10 +146,12 @@ export interface RecordAnswerModel extends ReaderModel {
   caseNumber: string;
   submittedAt: Date;
   dueAt?: Date;
-  /** Kept values after a refused click: the end date as typed (YYYY-MM-DD) and the denial reason. */
+  /** Kept values after a refused click: the end date and review date as typed (YYYY-MM-DD), "No end date given", the denial reason. */
   endDate?: string;
+  reviewDate?: string;
+  noEndDate?: boolean;
   deniedReason?: string;
-  /** Domain field errors: `endDate`, `reason`. */
+  /** Domain field errors: `endDate`, `reviewDate`, `reason`. */
   errors?: readonly FieldError[];
 }
 

@@ -10,6 +10,7 @@ export { type AdaptiveCard, type CardData, CardRenderError, ADAPTIVE_CARD_CONTEN
 export { escapeMarkdown, clip, safeText, safeMultiline, safeIdentifier, safeUrl, DEFAULT_MAX_TEXT } from './text';
 export { formatInstant, clientLocalTime, formatRelative, readerTime } from './time';
 export { Links } from './links';
+export { exceptionExpiryCard, type ExceptionExpiryModel } from './exception-expiry-card';
 export { describeSyncOutcome } from './outcomes';
 export { firstNoticeCard, whyCard, welcomeCard } from './notice-cards';
 export { walkthroughCard, verificationResultCard, toWalkthroughStep, WALKTHROUGH_STEPS } from './walkthrough-cards';

@@ -36,6 +36,8 @@ export const Verbs = {
   ExceptionMyRequests: 'exc.mine',
   ExceptionSla: 'exc.sla',
   ExceptionHistory: 'exc.history',
+  /** Renew a granted (or expired) exception: a new request, pre-filled from it. */
+  ExceptionRenew: 'exc.renew',
   NudgeSnooze: 'nudge.snooze',
   NudgeOverview: 'nudge.overview',
   NudgePause: 'nudge.pause',

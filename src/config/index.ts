@@ -41,6 +41,10 @@ export interface Config {
   localMode: boolean;
   /** Who approves technical-exception requests (default: the admins). */
   approverAadObjectIds: string[];
+  /** Different approvers an exception request needs (1 or 2). */
+  exceptionApprovalsRequired: number;
+  /** The Partner ID (MPN ID) for the submission to Microsoft, when configured. */
+  partnerId?: string;
   /** Base of links the bot serves itself (CSV exports), without a trailing slash; unset: where the bot listens. */
   publicBaseUrl?: string;
   /** The partner's business calendar for the 3-business-day SLA (admin closures are added at run time). */
@@ -180,6 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logPretty: c.LOG_PRETTY,
     localMode,
     approverAadObjectIds: (c.APPROVER_AAD_OBJECT_IDS.length > 0 ? c.APPROVER_AAD_OBJECT_IDS : c.ADMIN_AAD_OBJECT_IDS).map(canonicalId),
+    exceptionApprovalsRequired: c.EXCEPTION_APPROVALS_REQUIRED,
+    partnerId: c.PARTNER_ID,
     publicBaseUrl: c.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     businessCalendar: checked('BUSINESS_TIMEZONE / BUSINESS_DAYS / BUSINESS_HOURS / HOLIDAY_COUNTRY', () =>
       createBusinessCalendar({

@@ -74,6 +74,8 @@ export const configSchema = z
     MFA_SETUP_URL: url.default('https://aka.ms/mfasetup').describe('Where users register MFA.'),
     SECURITY_INFO_URL: url.default('https://mysignins.microsoft.com/security-info').describe('Where users manage their sign-in methods.'),
     APPROVER_AAD_OBJECT_IDS: csv.describe('AAD object IDs who approve technical-exception requests. Empty = the admins (ADMIN_AAD_OBJECT_IDS).'),
+    EXCEPTION_APPROVALS_REQUIRED: z.coerce.number().int().min(1).max(2).default(1).describe('Different approvers (never the requester) who must approve an exception request: 1 or 2.'),
+    PARTNER_ID: optionalString.describe("The partner's Partner ID (formerly MPN ID), printed on the Partner Center submission of exception requests."),
     PUBLIC_BASE_URL: optionalString.pipe(url.optional()).describe("The bot's public https base URL, for CSV download links. Default: http://<BIND_HOST>:<PORT> in local mode."),
     BUSINESS_TIMEZONE: optionalString.describe('IANA time zone of the business calendar (the 3-business-day SLA). Default: DEFAULT_TIMEZONE.'),
     BUSINESS_DAYS: z.string().default('1,2,3,4,5').describe('Working days of the business calendar, ISO weekdays (1 = Monday … 7 = Sunday), comma-separated.'),

@@ -50,6 +50,7 @@ export const ErrorCodes = {
   ExceptionNotAdmin: 'EXCEPTION_NOT_ADMIN',
   ExceptionSelfApproval: 'EXCEPTION_SELF_APPROVAL',
   ExceptionAlreadyDecided: 'EXCEPTION_ALREADY_DECIDED',
+  ExceptionAlreadyApproved: 'EXCEPTION_ALREADY_APPROVED',
   ExceptionStaleReview: 'EXCEPTION_STALE_REVIEW',
   ExceptionDraftInvalid: 'EXCEPTION_DRAFT_INVALID',
   ExceptionCategoryNotAccepted: 'EXCEPTION_CATEGORY_NOT_ACCEPTED',

@@ -7,8 +7,11 @@ import {
   BLOCKED_SCENARIOS,
   COMMAND_TYPES,
   EVIDENCE_ITEMS,
+  EXPIRY_NOTICES,
   INTEGRATION_METHODS,
   REASON_CATEGORIES,
+  REQUESTED_DURATIONS,
+  SUBJECT_KINDS,
   type AuditEntry,
   type DraftFields,
   type ExceptionRequest,
@@ -58,6 +61,8 @@ const STATUSES: readonly ExceptionStatus[] = [
 const SLA_STATES: readonly SlaState[] = ['onTrack', 'dueSoon', 'dueToday', 'breached'];
 
 const evidenceSchema = z.array(z.enum(EVIDENCE_ITEMS));
+const linksSchema = z.array(z.string());
+const approvalsSchema = z.array(z.object({ by: z.string(), at: z.coerce.date(), comment: z.string().optional() }));
 
 const addressSchema = conversationAddressSchema;
 
@@ -83,10 +88,18 @@ export function requestToEntity(r: ExceptionRequest): NewEntity {
     f_affected: f.affected,
     f_evidence: f.evidence === undefined ? undefined : JSON.stringify(f.evidence),
     f_integrationMethod: f.integrationMethod,
+    f_subjectKind: f.subjectKind,
+    f_subjectName: f.subjectName,
+    f_contact: f.contact,
+    f_mfaProduct: f.mfaProduct,
+    f_requestedDuration: f.requestedDuration,
+    f_evidenceLinks: f.evidenceLinks === undefined ? undefined : JSON.stringify(f.evidenceLinks),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     reviewRound: r.reviewRound,
     submittedForReviewAt: r.submittedForReviewAt,
+    approvalsRequired: r.approvalsRequired,
+    approvals: r.approvals === undefined ? undefined : JSON.stringify(r.approvals),
     decidedBy: r.decidedBy,
     decidedAt: r.decidedAt,
     decisionComment: r.decisionComment,
@@ -95,10 +108,13 @@ export function requestToEntity(r: ExceptionRequest): NewEntity {
     submittedToMicrosoftAt: r.submittedToMicrosoftAt,
     submittedToMicrosoftBy: r.submittedToMicrosoftBy,
     grantedUntil: r.grantedUntil,
+    reviewBy: r.reviewBy,
     deniedReason: r.deniedReason,
     answerRecordedBy: r.answerRecordedBy,
     answerRecordedAt: r.answerRecordedAt,
     slaAnnounced: r.slaAnnounced,
+    expiryNotified: r.expiryNotified,
+    renewalOf: r.renewalOf,
   });
 }
 
@@ -114,6 +130,12 @@ export function requestFromEntity(entity: StoredEntity, table: string): Exceptio
     affected: r.optionalString('f_affected'),
     evidence: r.optionalJson('f_evidence', evidenceSchema),
     integrationMethod: r.optionalOneOf('f_integrationMethod', INTEGRATION_METHODS),
+    subjectKind: r.optionalOneOf('f_subjectKind', SUBJECT_KINDS),
+    subjectName: r.optionalString('f_subjectName'),
+    contact: r.optionalString('f_contact'),
+    mfaProduct: r.optionalString('f_mfaProduct'),
+    requestedDuration: r.optionalOneOf('f_requestedDuration', REQUESTED_DURATIONS),
+    evidenceLinks: r.optionalJson('f_evidenceLinks', linksSchema),
   });
   return compact({
     id: r.partitionKey,
@@ -125,6 +147,8 @@ export function requestFromEntity(entity: StoredEntity, table: string): Exceptio
     updatedAt: r.date('updatedAt'),
     reviewRound: r.int('reviewRound'),
     submittedForReviewAt: r.optionalDate('submittedForReviewAt'),
+    approvalsRequired: r.optionalInt('approvalsRequired'),
+    approvals: r.optionalJson('approvals', approvalsSchema)?.map((a) => compact(a)),
     decidedBy: r.optionalString('decidedBy'),
     decidedAt: r.optionalDate('decidedAt'),
     decisionComment: r.optionalString('decisionComment'),
@@ -133,10 +157,13 @@ export function requestFromEntity(entity: StoredEntity, table: string): Exceptio
     submittedToMicrosoftAt: r.optionalDate('submittedToMicrosoftAt'),
     submittedToMicrosoftBy: r.optionalString('submittedToMicrosoftBy'),
     grantedUntil: r.optionalDate('grantedUntil'),
+    reviewBy: r.optionalDate('reviewBy'),
     deniedReason: r.optionalString('deniedReason'),
     answerRecordedBy: r.optionalString('answerRecordedBy'),
     answerRecordedAt: r.optionalDate('answerRecordedAt'),
     slaAnnounced: r.optionalOneOf('slaAnnounced', SLA_STATES),
+    expiryNotified: r.optionalOneOf('expiryNotified', EXPIRY_NOTICES),
+    renewalOf: r.optionalString('renewalOf'),
     etag: r.etag,
   });
 }
@@ -158,6 +185,7 @@ export function auditToEntity(a: AuditEntry, rowKey = auditRowKey(a.at)): NewEnt
     comment: a.comment,
     caseNumber: a.caseNumber,
     grantedUntil: a.grantedUntil,
+    reviewBy: a.reviewBy,
   });
 }
 
@@ -173,6 +201,7 @@ export function auditFromEntity(entity: StoredEntity, table: string): AuditEntry
     comment: r.optionalString('comment'),
     caseNumber: r.optionalString('caseNumber'),
     grantedUntil: r.optionalDate('grantedUntil'),
+    reviewBy: r.optionalDate('reviewBy'),
   });
 }
 

@@ -146,7 +146,7 @@ describe('the SLA sweep', () => {
       listAll: async () => {
         const listed = await storage.exceptions.listAll();
         const current = (await storage.exceptions.get('EXC-SLA0001'))!;
-        const { next, audit } = applyCommand(current, { type: 'recordGranted' }, { actor: 'admin-1', isAdmin: true, at: clock.now() });
+        const { next, audit } = applyCommand(current, { type: 'recordGranted', noEndDate: true }, { actor: 'admin-1', isAdmin: true, at: clock.now() });
         await storage.exceptions.apply(next, audit);
         return listed;
       },

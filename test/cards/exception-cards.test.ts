@@ -165,8 +165,10 @@ describe('not accepted', () => {
 describe('form', () => {
   it('when shown, then every draft field has an input, text fields capped at the domain maxima', () => {
     const card = exceptionFormCard(s.form());
-    expect(inputs(card).map((i) => i.id).sort()).toEqual(Object.keys(DRAFT_FIELD_LABELS).sort());
-    for (const [field, limit] of Object.entries(DRAFT_LIMITS)) expect(input(card, field)?.['maxLength']).toBe(limit.max);
+    // Whom it is for (subjectKind, subjectName) is fixed when the request is opened: text on the card, not inputs.
+    const onForm = (field: string) => field !== 'subjectKind' && field !== 'subjectName';
+    expect(inputs(card).map((i) => i.id).sort()).toEqual(Object.keys(DRAFT_FIELD_LABELS).filter(onForm).sort());
+    for (const [field, limit] of Object.entries(DRAFT_LIMITS).filter(([f]) => onForm(f))) expect(input(card, field)?.['maxLength']).toBe(limit.max);
     expect(input(card, 'evidence')).toMatchObject({ type: 'Input.ChoiceSet', isMultiSelect: true });
     expect((input(card, 'evidence')?.['choices'] as { title: string }[]).map((c) => c.title)).toEqual(Object.values(EVIDENCE_LABELS));
     expect(input(card, 'integrationMethod')?.type).toBe('Input.ChoiceSet');
@@ -341,7 +343,7 @@ describe('requester outcomes', () => {
 describe('submission pack', () => {
   it('when built, then it is a Partner Center "MFA - Request for exception" with every field filled from the draft', () => {
     const f = completeFields();
-    const pack = buildSubmissionPack({ requesterName: 'Alex Wilber', requesterUpn: 'alexw@example.com', fields: f });
+    const pack = buildSubmissionPack({ requesterName: 'Alex Wilber', requesterUpn: 'alexw@example.com', fields: f, partner: { tenantId: 'tenant-1', partnerId: '4871234' } });
     expect(pack.issueType).toBe('MFA - Request for exception');
     expect(pack.title).toBe(`MFA technical exception for alexw@example.com: ${REASON_CATEGORY_LABELS.thirdPartyMfaCannotPassClaim}`);
     for (const part of [
@@ -354,10 +356,23 @@ describe('submission pack', () => {
       `Business impact:\n${f.businessImpact}`,
       `Affected users or integrations:\n${f.affected}`,
       `- ${EVIDENCE_LABELS.vendorConfirmation}\n- ${EVIDENCE_LABELS.integrationMethod}\n- ${EVIDENCE_LABELS.purchaseOrder}`,
+      'Partner tenant ID: tenant-1',
+      'Partner ID (MPN ID): 4871234',
+      `Contact: ${f.contact}`,
+      `MFA provider or product: ${f.mfaProduct}`,
+      'Requested duration: 3 months',
+      `Attachments and evidence links:\n- ${f.evidenceLinks?.[0]}`,
     ]) {
       expect(pack.description).toContain(part);
     }
     expect(pack.description).not.toContain('Not given');
+  });
+
+  it('when an admin filed it for an integration, then the pack names the integration and who asked', () => {
+    const pack = buildSubmissionPack({ requesterName: 'Ada Admin', requesterUpn: 'ada@example.com', fields: { ...completeFields(), subjectKind: 'integration', subjectName: 'PSA billing sync' } });
+    expect(pack.title).toContain('MFA technical exception for PSA billing sync');
+    expect(pack.description).toContain('Affected integration or app: PSA billing sync');
+    expect(pack.description).toContain('Requested by: Ada Admin (ada@example.com) (admin)');
   });
 
   it('when a field is missing or the scenario is "other", then the pack says "Not given" or names the other scenario', () => {

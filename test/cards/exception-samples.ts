@@ -21,6 +21,10 @@ export const completeFields = (): DraftFields => ({
   affected: 'Two admin agents and the billing integration (App+User).',
   evidence: ['vendorConfirmation', 'integrationMethod', 'purchaseOrder'],
   integrationMethod: 'federation',
+  mfaProduct: 'Contoso Secure MFA 4.2 through AD FS',
+  contact: 'Alex Wilber, alexw@example.com, +44 20 7946 0000',
+  requestedDuration: '3months',
+  evidenceLinks: ['https://contoso.example/evidence/vendor-letter.pdf'],
 });
 
 export const exceptionSamples = {

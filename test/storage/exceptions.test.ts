@@ -70,9 +70,17 @@ describe('ExceptionStore on Azurite', () => {
         affected: hostileText('affected'),
         evidence: ['vendorConfirmation', 'integrationMethod'],
         integrationMethod: 'federation',
+        subjectKind: 'serviceAccount',
+        subjectName: 'svc-billing@contoso.example ${x}',
+        contact: hostileText('cont'),
+        mfaProduct: hostileText('prod'),
+        requestedDuration: '6months',
+        evidenceLinks: ['https://contoso.example/a?x=${1}', 'https://contoso.example/b'],
       },
       reviewRound: 2,
       submittedForReviewAt: T0,
+      approvalsRequired: 2,
+      approvals: [{ by: 'approver-0', at: T0, comment: hostileText('first') }, { by: 'approver-1', at: T1 }],
       decidedBy: 'approver-1',
       decidedAt: T1,
       decisionComment: hostileText('comment'),
@@ -85,6 +93,9 @@ describe('ExceptionStore on Azurite', () => {
       answerRecordedBy: 'admin-2',
       answerRecordedAt: T2,
       slaAnnounced: 'dueSoon',
+      reviewBy: new Date('2026-03-01T00:00:00.000Z'),
+      expiryNotified: 'tenDays',
+      renewalOf: 'EXC-AAAA-BBBB',
       updatedAt: T2,
     });
 
@@ -97,6 +108,27 @@ describe('ExceptionStore on Azurite', () => {
     const entity = await raw.getEntity<Record<string, unknown>>(id, 'request');
     expect(entity['f_technicalDescription']).toBe(hostileText('desc'));
     expect(entity['requesterKey']).toBe('11111111-aaaa-4bbb-8ccc-000000000001');
+  });
+
+  it('when a request was stored before exceptions had to end (granted, no end date, no approvals list), then it still reads, as granted with no end', async () => {
+    const id = newId();
+    await raw.createEntity({
+      partitionKey: id,
+      rowKey: 'request',
+      requesterId: 'legacy-user',
+      requesterKey: 'legacy-user',
+      requesterUpn: 'legacy@contoso.example',
+      status: 'granted',
+      f_reasonCategory: 'thirdPartyMfaCannotPassClaim',
+      createdAt: T0,
+      updatedAt: T1,
+      reviewRound: 1,
+      decidedBy: 'approver-1',
+      decidedAt: T1,
+    });
+    const read = await storage.exceptions.get(id);
+    expect(read).toMatchObject({ id, status: 'granted', reviewRound: 1, fields: { reasonCategory: 'thirdPartyMfaCannotPassClaim' } });
+    for (const absent of ['grantedUntil', 'reviewBy', 'approvals', 'approvalsRequired', 'expiryNotified', 'renewalOf'] as const) expect(read?.[absent]).toBeUndefined();
   });
 
   it('when a request is created twice, then the second is STORAGE_ALREADY_EXISTS (with or without an audit entry) and the first stays', async () => {
@@ -196,6 +228,13 @@ describe('ExceptionStore on Azurite', () => {
       `other 2025-03-03T12:00:00.000Z`,
       `id ${T2.toISOString()}`,
     ]);
+  });
+
+  it('when a grant without an end date is audited, then its review date reads back', async () => {
+    const id = newId();
+    const entry = audit(id, T2, { from: 'submittedToMicrosoft', to: 'granted', action: 'recordGranted', reviewBy: new Date('2026-03-04T11:00:00.000Z') });
+    await storage.exceptions.create(request(id), entry);
+    expect(await storage.exceptions.history(id)).toEqual([entry]);
   });
 
   it('when an audit entry carries comment, case number and end date, then history() returns every field with Dates', async () => {

@@ -14,8 +14,10 @@ export interface AuditEntry {
   comment?: string;
   /** recordSubmittedToMicrosoft: the Partner Center support case number. */
   caseNumber?: string;
-  /** recordGranted: the end date, when there is one. */
+  /** recordGranted: the end date Microsoft gave. */
   grantedUntil?: Date;
+  /** recordGranted with no end date given: the review date. */
+  reviewBy?: Date;
 }
 
 export function auditEntry(
@@ -23,12 +25,13 @@ export function auditEntry(
   after: ExceptionRequest,
   action: CommandType,
   ctx: CommandContext,
-  extra: Pick<AuditEntry, 'comment' | 'caseNumber' | 'grantedUntil'> = {},
+  extra: Pick<AuditEntry, 'comment' | 'caseNumber' | 'grantedUntil' | 'reviewBy'> = {},
 ): AuditEntry {
   const entry: AuditEntry = { requestId: before.id, at: ctx.at, actor: ctx.actor, from: before.status, to: after.status, action };
   if (extra.comment !== undefined && extra.comment !== '') entry.comment = extra.comment;
   if (extra.caseNumber !== undefined) entry.caseNumber = extra.caseNumber;
   if (extra.grantedUntil !== undefined) entry.grantedUntil = extra.grantedUntil;
+  if (extra.reviewBy !== undefined) entry.reviewBy = extra.reviewBy;
   return entry;
 }
 
@@ -52,6 +55,8 @@ export function describeAuditEntry(entry: AuditEntry, nameOf: (aadObjectId: stri
   let text = `${nameOf(entry.actor)} ${DONE[entry.action]}`;
   if (entry.caseNumber !== undefined) text += ` (case ${entry.caseNumber})`;
   if (entry.grantedUntil !== undefined) text += ` until ${formatInstant(entry.grantedUntil)}`;
+  if (entry.reviewBy !== undefined) text += ` with no end date given (review by ${formatInstant(entry.reviewBy)})`;
+  if (entry.action === 'approve' && entry.from === 'inReview' && entry.to === 'inReview') text += ' (more approvals needed)';
   if (entry.from !== entry.to) text += ` (${STATUS_LABELS[entry.from]} → ${STATUS_LABELS[entry.to]})`;
   if (entry.comment !== undefined) text += `: “${entry.comment}”`;
   return text;

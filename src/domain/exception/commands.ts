@@ -1,8 +1,8 @@
 import { auditEntry, type AuditEntry } from './audit';
-import { checkText, readDraft, unacceptableReason, type DraftInput, type FieldError } from './draft';
+import { checkText, isForOther, readDraft, unacceptableReason, type DraftFields, type DraftInput, type FieldError } from './draft';
 import { ExceptionRefusals } from './errors';
 import type { ExceptionRequest } from './request';
-import { authorize, formatInstant, inputRefusal, type CommandContext, type CommandType } from './rules';
+import { authorize, formatInstant, inputRefusal, requiredApprovals, type CommandContext, type CommandType } from './rules';
 import { cleanText, formatCount, textLength } from './text';
 
 /**
@@ -48,10 +48,19 @@ export interface RequestChangesCommand {
 export interface RecordSubmittedToMicrosoftCommand {
   caseNumber: string;
 }
+/**
+ * Microsoft grants an exception for a period: the end date it gave is required, unless the admin
+ * states explicitly that Microsoft gave none (`noEndDate`). Then a review date is set: `reviewDate`,
+ * or a year after the answer is recorded when absent; never later than that.
+ */
 export interface RecordGrantedCommand {
-  /** The end of the exception, when Microsoft gave one; after the moment it is recorded. */
   endDate?: Date;
+  noEndDate?: boolean;
+  reviewDate?: Date;
 }
+
+/** The longest a grant without an end date goes unreviewed. */
+export const REVIEW_WITHIN_MS = 365 * 24 * 60 * 60 * 1000;
 export interface RecordDeniedCommand {
   reason: string;
 }
@@ -88,17 +97,25 @@ function readComment(
   return text;
 }
 
-/** Drop the current round's decision (a resubmitted request starts a new review). */
+/** Drop the current round's decision and approvals (a resubmitted request starts a new review). */
 function withoutDecision(request: ExceptionRequest): ExceptionRequest {
-  const { decidedBy: _by, decidedAt: _at, decisionComment: _comment, ...rest } = request;
+  const { decidedBy: _by, decidedAt: _at, decisionComment: _comment, approvals: _approvals, ...rest } = request;
   return rest;
+}
+
+/** Only an admin files for a service account or an integration; everyone else asks for their own account. */
+function forOtherRefusal(fields: DraftFields, ctx: CommandContext): FieldError[] {
+  return isForOther(fields) && !ctx.isAdmin
+    ? [{ field: 'subjectKind', problem: 'notAccepted', message: 'Only an admin can file a request for a service account or an integration; yours is for your own account.' }]
+    : [];
 }
 
 // ─── The requester: edit, submit, withdraw ──────────────────────────────────────────────────────────
 
 export function saveDraft(request: ExceptionRequest, command: SaveDraftCommand, ctx: CommandContext): CommandResult {
   authorize(request, 'saveDraft', ctx);
-  const { fields, errors } = readDraft(command.fields, 'partial');
+  const { fields, errors: draftErrors } = readDraft(command.fields, 'partial');
+  const errors = [...forOtherRefusal(fields, ctx), ...draftErrors];
   if (errors.length > 0) {
     throw inputRefusal(request, 'saveDraft', ctx, ExceptionRefusals.DraftInvalid, `The draft was not saved: ${errors.map((e) => e.message).join(' ')}`, errors);
   }
@@ -108,7 +125,8 @@ export function saveDraft(request: ExceptionRequest, command: SaveDraftCommand, 
 
 export function submitForReview(request: ExceptionRequest, command: SubmitForReviewCommand, ctx: CommandContext): CommandResult {
   authorize(request, 'submitForReview', ctx);
-  const { fields, errors } = readDraft(command.fields ?? request.fields, 'complete');
+  const { fields, errors: draftErrors } = readDraft(command.fields ?? request.fields, 'complete');
+  const errors = [...forOtherRefusal(fields, ctx), ...draftErrors];
   const notAccepted = unacceptableReason(fields.reasonCategory);
   if (notAccepted) {
     throw inputRefusal(request, 'submitForReview', ctx, ExceptionRefusals.CategoryNotAccepted, `This request cannot succeed: ${notAccepted}`, errors);
@@ -123,6 +141,7 @@ export function submitForReview(request: ExceptionRequest, command: SubmitForRev
     updatedAt: ctx.at,
     reviewRound: request.reviewRound + 1,
     submittedForReviewAt: ctx.at,
+    approvalsRequired: Math.max(1, ctx.approvalsRequired ?? 1),
   };
   return { next, audit: auditEntry(request, next, 'submitForReview', ctx) };
 }
@@ -154,10 +173,21 @@ function decide(
   return { next, audit: auditEntry(request, next, action, ctx, { comment }) };
 }
 
+/**
+ * An approval counts once per approver (`authorize` refuses a second one). While the request has
+ * fewer than it needs, it is recorded and the request stays in review; the last one approves it.
+ */
 export function approve(request: ExceptionRequest, command: ApproveCommand, ctx: CommandContext): CommandResult {
   authorize(request, 'approve', ctx, command.round);
   const comment = readComment(request, 'approve', ctx, 'comment', command.comment, false);
-  return decide(request, 'approve', comment, ctx);
+  const approvals = [...(request.approvals ?? []), { by: ctx.actor, at: ctx.at, ...(comment === '' ? {} : { comment }) }];
+  if (approvals.length < requiredApprovals(request)) {
+    const next: ExceptionRequest = { ...request, approvals, updatedAt: ctx.at };
+    return { next, audit: auditEntry(request, next, 'approve', ctx, { comment }) };
+  }
+  const decided = decide(request, 'approve', comment, ctx);
+  const next: ExceptionRequest = { ...decided.next, approvals };
+  return { next, audit: decided.audit };
 }
 
 export function reject(request: ExceptionRequest, command: RejectCommand, ctx: CommandContext): CommandResult {
@@ -215,20 +245,47 @@ export function recordSubmittedToMicrosoft(
 
 export function recordGranted(request: ExceptionRequest, command: RecordGrantedCommand, ctx: CommandContext): CommandResult {
   authorize(request, 'recordGranted', ctx);
-  const { endDate } = command;
-  if (endDate !== undefined) {
-    if (!(endDate instanceof Date) || Number.isNaN(endDate.getTime())) {
-      refuseInput(request, 'recordGranted', ctx, [{ field: 'endDate', problem: 'format', message: 'The end date is not a valid date.' }]);
-    }
-    if (endDate.getTime() <= ctx.at.getTime()) {
+  const { endDate, noEndDate, reviewDate } = command;
+  const invalid = (d: Date | undefined): boolean => d !== undefined && (!(d instanceof Date) || Number.isNaN(d.getTime()));
+  const recorded: ExceptionRequest = { ...request, status: 'granted', updatedAt: ctx.at, answerRecordedBy: ctx.actor, answerRecordedAt: ctx.at };
+
+  if (noEndDate === true) {
+    if (endDate !== undefined) {
       refuseInput(request, 'recordGranted', ctx, [
-        { field: 'endDate', problem: 'notAfter', message: `The end date must be after now (${formatInstant(ctx.at)}); leave it empty when Microsoft gave none.` },
+        { field: 'endDate', problem: 'format', message: 'Give either the end date Microsoft set or "No end date given", not both.' },
       ]);
     }
+    const latest = new Date(ctx.at.getTime() + REVIEW_WITHIN_MS);
+    if (invalid(reviewDate)) refuseInput(request, 'recordGranted', ctx, [{ field: 'reviewDate', problem: 'format', message: 'The review date is not a valid date.' }]);
+    const reviewBy = reviewDate ?? latest;
+    if (reviewBy.getTime() <= ctx.at.getTime() || reviewBy.getTime() > latest.getTime()) {
+      refuseInput(request, 'recordGranted', ctx, [
+        {
+          field: 'reviewDate',
+          problem: 'notAfter',
+          message: `Without an end date from Microsoft, the exception is reviewed within a year: the review date must be after now and by ${formatInstant(latest)}.`,
+        },
+      ]);
+    }
+    const next: ExceptionRequest = { ...recorded, reviewBy };
+    return { next, audit: auditEntry(request, next, 'recordGranted', ctx, { reviewBy }) };
   }
-  const recorded: ExceptionRequest = { ...request, status: 'granted', updatedAt: ctx.at, answerRecordedBy: ctx.actor, answerRecordedAt: ctx.at };
-  const next: ExceptionRequest = endDate === undefined ? recorded : { ...recorded, grantedUntil: endDate };
-  return { next, audit: auditEntry(request, next, 'recordGranted', ctx, endDate === undefined ? {} : { grantedUntil: endDate }) };
+
+  if (endDate === undefined) {
+    refuseInput(request, 'recordGranted', ctx, [
+      {
+        field: 'endDate',
+        problem: 'required',
+        message: 'Microsoft grants an exception for a period: enter the end date it gave, or choose "No end date given" (a review date within a year is then set).',
+      },
+    ]);
+  }
+  if (invalid(endDate)) refuseInput(request, 'recordGranted', ctx, [{ field: 'endDate', problem: 'format', message: 'The end date is not a valid date.' }]);
+  if (endDate.getTime() <= ctx.at.getTime()) {
+    refuseInput(request, 'recordGranted', ctx, [{ field: 'endDate', problem: 'notAfter', message: `The end date must be after now (${formatInstant(ctx.at)}).` }]);
+  }
+  const next: ExceptionRequest = { ...recorded, grantedUntil: endDate };
+  return { next, audit: auditEntry(request, next, 'recordGranted', ctx, { grantedUntil: endDate }) };
 }
 
 export function recordDenied(request: ExceptionRequest, command: RecordDeniedCommand, ctx: CommandContext): CommandResult {

@@ -36,6 +36,30 @@ export type EvidenceItem = (typeof EVIDENCE_ITEMS)[number];
 export const INTEGRATION_METHODS = ['federation', 'customControl'] as const;
 export type IntegrationMethod = (typeof INTEGRATION_METHODS)[number];
 
+/**
+ * Whom the exception is for: the requester's own account, or (filed by an admin) a service account
+ * or an integration the partner runs, named in `subjectName`.
+ */
+export const SUBJECT_KINDS = ['self', 'serviceAccount', 'integration'] as const;
+export type SubjectKind = (typeof SUBJECT_KINDS)[number];
+
+/** How long the partner asks Microsoft to grant the exception for. */
+export const REQUESTED_DURATIONS = ['1month', '3months', '6months', '12months'] as const;
+export type RequestedDuration = (typeof REQUESTED_DURATIONS)[number];
+
+export const SUBJECT_KIND_LABELS: Record<SubjectKind, string> = {
+  self: 'My own account',
+  serviceAccount: 'A service account',
+  integration: 'An integration or app',
+};
+
+export const REQUESTED_DURATION_LABELS: Record<RequestedDuration, string> = {
+  '1month': '1 month',
+  '3months': '3 months',
+  '6months': '6 months',
+  '12months': '12 months',
+};
+
 export const REASON_CATEGORY_LABELS: Record<ReasonCategory, string> = {
   thirdPartyMfaCannotPassClaim: 'Our third-party MFA provider cannot pass the MFA claim to Entra ID',
   microsoftServiceTechnicalIssue: 'A technical issue with a Microsoft online service, with no feasible workaround',
@@ -97,7 +121,14 @@ export const DRAFT_LIMITS = {
   workaroundTried: { max: 2000 },
   businessImpact: { max: 2000 },
   affected: { max: 1000 },
+  subjectName: { max: 200 },
+  contact: { max: 300 },
+  mfaProduct: { max: 200 },
 } as const;
+
+/** Evidence links: at most this many, each an http(s) address of at most EVIDENCE_LINK_MAX characters. */
+export const EVIDENCE_LINKS_MAX = 10;
+export const EVIDENCE_LINK_MAX = 500;
 
 /** What the form sends: every field optional, choices as plain strings (validation checks them). */
 export interface DraftInput {
@@ -113,6 +144,16 @@ export interface DraftInput {
   evidence?: readonly string[];
   /** The integration method, when the evidence includes it. */
   integrationMethod?: string;
+  /** Whom it is for (admins only may choose other than `self`), and the account or app's name. */
+  subjectKind?: string;
+  subjectName?: string;
+  /** Who Microsoft should contact about the request (name, e-mail, phone). */
+  contact?: string;
+  /** The MFA provider or product involved (e.g. "Okta Verify through federation"). */
+  mfaProduct?: string;
+  requestedDuration?: string;
+  /** Links to the attachments or evidence, one per line (or a list). */
+  evidenceLinks?: string | readonly string[];
 }
 
 /** The draft as stored: cleaned text, known choices only; an empty field is absent. */
@@ -126,6 +167,13 @@ export interface DraftFields {
   affected?: string;
   evidence?: EvidenceItem[];
   integrationMethod?: IntegrationMethod;
+  /** Absent: the requester's own account. */
+  subjectKind?: SubjectKind;
+  subjectName?: string;
+  contact?: string;
+  mfaProduct?: string;
+  requestedDuration?: RequestedDuration;
+  evidenceLinks?: string[];
 }
 
 export type DraftField = keyof DraftFields;
@@ -149,7 +197,29 @@ export const DRAFT_FIELD_LABELS: Record<DraftField, string> = {
   affected: 'Affected users or integrations',
   evidence: 'Evidence',
   integrationMethod: 'Integration method',
+  subjectKind: 'For',
+  subjectName: 'Account or app',
+  contact: 'Contact for Microsoft',
+  mfaProduct: 'MFA provider or product',
+  requestedDuration: 'Requested duration',
+  evidenceLinks: 'Evidence links',
 };
+
+/** Whether the request is for someone or something other than the requester's own account. */
+export function isForOther(fields: Pick<DraftFields, 'subjectKind'>): boolean {
+  return fields.subjectKind !== undefined && fields.subjectKind !== 'self';
+}
+
+/** One evidence link: an absolute http(s) address without spaces. */
+function isEvidenceLink(text: string): boolean {
+  if (/\s/.test(text) || !/^https?:\/\//i.test(text)) return false;
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 /**
  * 'partial': a saved draft — only what is there is checked (known choices, maximum lengths).
@@ -195,7 +265,10 @@ export function readDraft(input: DraftInput, mode: ValidationMode): { fields: Dr
   const report = (error: FieldError<DraftField> | undefined): void => {
     if (error) errors.push(error);
   };
-  const text = (field: 'technicalDescription' | 'otherScenario' | 'workaroundTried' | 'businessImpact' | 'affected', required: boolean): void => {
+  const text = (
+    field: 'technicalDescription' | 'otherScenario' | 'workaroundTried' | 'businessImpact' | 'affected' | 'subjectName' | 'contact' | 'mfaProduct',
+    required: boolean,
+  ): void => {
     const value = cleanText(input[field]);
     if (value !== '') fields[field] = value;
     const limits: { min?: number; max: number } = DRAFT_LIMITS[field];
@@ -257,6 +330,42 @@ export function readDraft(input: DraftInput, mode: ValidationMode): { fields: Dr
   else if (method !== '') errors.push(unknownChoice('integrationMethod'));
   else if (complete && evidence.includes('integrationMethod')) {
     errors.push({ field: 'integrationMethod', problem: 'required', message: 'Integration method is required when you tick it as evidence: federation or custom control.' });
+  }
+
+  // Whom it is for: another account or app needs its name (whether the requester may file for it is the command's rule).
+  const subject = cleanText(input.subjectKind);
+  if (isOneOf(SUBJECT_KINDS, subject)) {
+    if (subject !== 'self') fields.subjectKind = subject;
+  } else if (subject !== '') errors.push(unknownChoice('subjectKind'));
+  text('subjectName', isForOther(fields));
+  if (!isForOther(fields)) delete fields.subjectName;
+
+  text('contact', false);
+  text('mfaProduct', false);
+
+  const duration = cleanText(input.requestedDuration);
+  if (isOneOf(REQUESTED_DURATIONS, duration)) fields.requestedDuration = duration;
+  else if (duration !== '') errors.push(unknownChoice('requestedDuration'));
+
+  // Evidence links: one per line, http(s) only, each once, at most EVIDENCE_LINKS_MAX.
+  const rawLinks = typeof input.evidenceLinks === 'string' ? input.evidenceLinks.split('\n') : [...(input.evidenceLinks ?? [])];
+  const links: string[] = [];
+  const badLinks: string[] = [];
+  for (const raw of rawLinks) {
+    const link = cleanText(raw);
+    if (link === '') continue;
+    if (textLength(link) > EVIDENCE_LINK_MAX || !isEvidenceLink(link)) badLinks.push(link);
+    else if (!links.includes(link)) links.push(link);
+  }
+  if (links.length > 0 || badLinks.length > 0) fields.evidenceLinks = [...links, ...badLinks];
+  if (badLinks.length > 0) {
+    errors.push({
+      field: 'evidenceLinks',
+      problem: 'format',
+      message: `Evidence links: put one web address per line, starting with https:// (at most ${formatCount(EVIDENCE_LINK_MAX)} characters each); ${formatCount(badLinks.length)} line(s) are not.`,
+    });
+  } else if (links.length > EVIDENCE_LINKS_MAX) {
+    errors.push({ field: 'evidenceLinks', problem: 'tooLong', message: `Evidence links: at most ${formatCount(EVIDENCE_LINKS_MAX)} (there are ${formatCount(links.length)}).` });
   }
 
   return { fields, errors };

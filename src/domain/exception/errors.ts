@@ -22,6 +22,8 @@ export const ExceptionRefusals = {
   SelfApproval: 'SELF_APPROVAL',
   /** Someone already did it (two approvers clicking at once): `decidedBy` / `decidedAt` name the winner. */
   AlreadyDecided: 'ALREADY_DECIDED',
+  /** This approver already approved the current round; another approver's approval is still needed. */
+  AlreadyApproved: 'ALREADY_APPROVED',
   /** The click came from the card of an earlier review round; the request was resubmitted since. */
   StaleReview: 'STALE_REVIEW',
   /** The draft has problems (`fieldErrors`). */
@@ -41,6 +43,7 @@ const APP_CODE: Record<ExceptionRefusal, ErrorCode> = {
   NOT_ADMIN: ErrorCodes.ExceptionNotAdmin,
   SELF_APPROVAL: ErrorCodes.ExceptionSelfApproval,
   ALREADY_DECIDED: ErrorCodes.ExceptionAlreadyDecided,
+  ALREADY_APPROVED: ErrorCodes.ExceptionAlreadyApproved,
   STALE_REVIEW: ErrorCodes.ExceptionStaleReview,
   DRAFT_INVALID: ErrorCodes.ExceptionDraftInvalid,
   CATEGORY_NOT_ACCEPTED: ErrorCodes.ExceptionCategoryNotAccepted,

@@ -5,4 +5,5 @@ export * from './rules';
 export * from './commands';
 export * from './audit';
 export * from './errors';
+export * from './expiry';
 export { cleanText, textLength } from './text';

@@ -8,9 +8,11 @@ import type { DraftFields } from './draft';
  *   draft ⇄ (saved by the requester)
  *     → inReview                 submitted by the requester to the approvers
  *         → changesRequested     an approver asked for changes; the requester edits and resubmits
- *         → approved             an approver (not the requester) approved it
+ *         → approved             enough different approvers (not the requester) approved it: one, or
+ *                                two with EXCEPTION_APPROVALS_REQUIRED=2 (the first approval keeps it in review)
  *               → submittedToMicrosoft   an admin filed it in Partner Center: Microsoft's 3-business-day clock runs
- *                     → granted          Microsoft granted it, perhaps until an end date (then: expired)
+ *                     → granted          Microsoft granted it until an end date, or with "no end date
+ *                                        given" and a review date at most a year out (then: expired)
  *                     → denied           Microsoft denied it
  *         → rejected             an approver rejected it
  *   draft, inReview, changesRequested → withdrawn   by the requester
@@ -30,6 +32,17 @@ export type ExceptionStatus =
 
 export type EffectiveStatus = ExceptionStatus | 'expired';
 
+/** One approver's approval of the current review round. */
+export interface Approval {
+  by: string;
+  at: Date;
+  comment?: string;
+}
+
+/** The notices before (and at) the end of a granted exception, in the order they come. */
+export const EXPIRY_NOTICES = ['tenDays', 'twoDays', 'ended'] as const;
+export type ExpiryNotice = (typeof EXPIRY_NOTICES)[number];
+
 export interface ExceptionRequest {
   id: string;
   /** AAD object ID of the user the exception is for; only they edit, submit and withdraw. */
@@ -42,6 +55,10 @@ export interface ExceptionRequest {
   /** Times submitted for review (0: never). Approval cards carry it, so a click on an old round is refused. */
   reviewRound: number;
   submittedForReviewAt?: Date;
+  /** How many different approvers must approve (fixed when submitted for review; absent: 1). */
+  approvalsRequired?: number;
+  /** The approvals of the current round so far, oldest first; cleared on resubmission. */
+  approvals?: Approval[];
   /** The review decision of the current round (approve, reject, request changes); cleared on resubmission. */
   decidedBy?: string;
   decidedAt?: Date;
@@ -53,8 +70,14 @@ export interface ExceptionRequest {
   /** When an admin recorded the submission to Microsoft: the SLA clock starts here. */
   submittedToMicrosoftAt?: Date;
   submittedToMicrosoftBy?: string;
-  /** Granted: the end date, when Microsoft gave one. */
+  /** Granted: the end date Microsoft gave. */
   grantedUntil?: Date;
+  /** Granted with "no end date given": when the exception is to be reviewed (at most a year after it was recorded). */
+  reviewBy?: Date;
+  /** The last notice of the coming end sent to the requester and admins (each is sent once). */
+  expiryNotified?: ExpiryNotice;
+  /** The granted request this one renews, when it was opened by "Renew". */
+  renewalOf?: string;
   deniedReason?: string;
   /** Who recorded Microsoft's answer (granted or denied), and when. */
   answerRecordedBy?: string;
@@ -82,16 +105,25 @@ export function newExceptionRequest(input: { id: string; requesterId: string; re
   };
 }
 
-/** The status to show and act on at `now`: a granted request past its end date is `expired`. */
-export function effectiveStatus(request: Pick<ExceptionRequest, 'status' | 'grantedUntil'>, now: Date): EffectiveStatus {
-  if (request.status === 'granted' && request.grantedUntil && now.getTime() >= request.grantedUntil.getTime()) {
+/**
+ * When a granted exception stops covering: Microsoft's end date, else the review date of a grant
+ * without one. Undefined only for grants recorded before an end was required (they cover until changed).
+ */
+export function coverageEnd(request: Pick<ExceptionRequest, 'grantedUntil' | 'reviewBy'>): Date | undefined {
+  return request.grantedUntil ?? request.reviewBy;
+}
+
+/** The status to show and act on at `now`: a granted request past its end (or review) date is `expired`. */
+export function effectiveStatus(request: Pick<ExceptionRequest, 'status' | 'grantedUntil' | 'reviewBy'>, now: Date): EffectiveStatus {
+  const end = coverageEnd(request);
+  if (request.status === 'granted' && end && now.getTime() >= end.getTime()) {
     return 'expired';
   }
   return request.status;
 }
 
 /** Whether an exception covers the requester at `now` (granted, not expired): reminders pause. */
-export function exceptionCovers(request: Pick<ExceptionRequest, 'status' | 'grantedUntil'>, now: Date): boolean {
+export function exceptionCovers(request: Pick<ExceptionRequest, 'status' | 'grantedUntil' | 'reviewBy'>, now: Date): boolean {
   return effectiveStatus(request, now) === 'granted';
 }
 

@@ -9,19 +9,25 @@ export interface CommandRule {
   from: readonly ExceptionStatus[];
   /** 'unchanged': the command edits the request without moving it. */
   to: ExceptionStatus | 'unchanged';
+  /**
+   * 'approvals': the move happens once the request's required number of different approvers
+   * (`approvalsRequired`, 1 or 2) have run it; an earlier run is recorded and leaves the status as it is.
+   * Each approver counts once: their second click is refused (ALREADY_APPROVED) and changes nothing.
+   */
+  when?: 'approvals';
 }
 
 /** The whole state machine: who runs each command, from which statuses, to which. Nothing else is allowed. */
 export const EXCEPTION_RULES = {
-  saveDraft: { by: 'requester', from: ['draft', 'changesRequested'], to: 'unchanged' },
-  submitForReview: { by: 'requester', from: ['draft', 'changesRequested'], to: 'inReview' },
-  withdraw: { by: 'requester', from: ['draft', 'inReview', 'changesRequested'], to: 'withdrawn' },
-  approve: { by: 'approver', from: ['inReview'], to: 'approved' },
-  reject: { by: 'approver', from: ['inReview'], to: 'rejected' },
-  requestChanges: { by: 'approver', from: ['inReview'], to: 'changesRequested' },
+  saveDraft:                  { by: 'requester', from: ['draft', 'changesRequested'], to: 'unchanged' },
+  submitForReview:            { by: 'requester', from: ['draft', 'changesRequested'], to: 'inReview' },
+  withdraw:                   { by: 'requester', from: ['draft', 'inReview', 'changesRequested'], to: 'withdrawn' },
+  approve:                    { by: 'approver', from: ['inReview'], to: 'approved', when: 'approvals' },
+  reject:                     { by: 'approver', from: ['inReview'], to: 'rejected' },
+  requestChanges:             { by: 'approver', from: ['inReview'], to: 'changesRequested' },
   recordSubmittedToMicrosoft: { by: 'admin', from: ['approved'], to: 'submittedToMicrosoft' },
-  recordGranted: { by: 'admin', from: ['submittedToMicrosoft'], to: 'granted' },
-  recordDenied: { by: 'admin', from: ['submittedToMicrosoft'], to: 'denied' },
+  recordGranted:              { by: 'admin', from: ['submittedToMicrosoft'], to: 'granted' },
+  recordDenied:               { by: 'admin', from: ['submittedToMicrosoft'], to: 'denied' },
 } as const satisfies Record<string, CommandRule>;
 
 export type CommandType = keyof typeof EXCEPTION_RULES;
@@ -43,6 +49,8 @@ export interface CommandContext {
   actor: string;
   isAdmin: boolean;
   at: Date;
+  /** Different approvers a request submitted now needs (EXCEPTION_APPROVALS_REQUIRED); default 1. */
+  approvalsRequired?: number;
 }
 
 export const STATUS_LABELS: Record<EffectiveStatus, string> = {
@@ -89,8 +97,13 @@ export function describeStatus(request: ExceptionRequest, now: Date): string {
   switch (status) {
     case 'draft':
       return 'The request is a draft.';
-    case 'inReview':
-      return `The request is in review${request.submittedForReviewAt ? ` since ${formatInstant(request.submittedForReviewAt)}` : ''}.`;
+    case 'inReview': {
+      const since = request.submittedForReviewAt ? ` since ${formatInstant(request.submittedForReviewAt)}` : '';
+      const approvals = request.approvals ?? [];
+      if (approvals.length === 0) return `The request is in review${since}.`;
+      const needed = Math.max(requiredApprovals(request) - approvals.length, 1);
+      return `The request is in review${since}: approved by ${approvals.map((a) => a.by).join(' and ')}, waiting for ${needed} more approver${needed === 1 ? '' : 's'}.`;
+    }
     case 'changesRequested':
       return `Changes to the request were requested${by(request.decidedBy, request.decidedAt)}.`;
     case 'approved':
@@ -102,10 +115,15 @@ export function describeStatus(request: ExceptionRequest, now: Date): string {
     case 'submittedToMicrosoft':
       return `The request was submitted to Microsoft${request.supportCaseNumber ? ` (case ${request.supportCaseNumber})` : ''}${by(undefined, request.submittedToMicrosoftAt)}.`;
     case 'granted':
-      return `Microsoft granted the request${request.grantedUntil ? ` until ${formatInstant(request.grantedUntil)}` : ''}.`;
+      if (request.grantedUntil) return `Microsoft granted the request until ${formatInstant(request.grantedUntil)}.`;
+      if (request.reviewBy) return `Microsoft granted the request without an end date; it is to be reviewed by ${formatInstant(request.reviewBy)}.`;
+      return 'Microsoft granted the request.';
     case 'denied':
       return 'Microsoft denied the request.';
     case 'expired':
+      if (!request.grantedUntil && request.reviewBy) {
+        return `Microsoft granted the request without an end date; its review date ${formatInstant(request.reviewBy)} has passed, so it has expired.`;
+      }
       return `Microsoft granted the request until ${request.grantedUntil ? formatInstant(request.grantedUntil) : 'an end date'}; it has expired.`;
   }
 }
@@ -200,6 +218,15 @@ function check(request: ExceptionRequest, command: CommandType, ctx: CommandCont
     return alreadyDone(request, command) ?? { refusal: ExceptionRefusals.TransitionRefused, why: `You cannot ${label} now.` };
   }
 
+  const mine = rule.when === 'approvals' ? request.approvals?.find((a) => sameId(a.by, ctx.actor)) : undefined;
+  if (mine) {
+    return {
+      refusal: ExceptionRefusals.AlreadyApproved,
+      why: `You already approved it at ${formatInstant(mine.at)}; it needs another approver's approval too (${requiredApprovals(request)} in all).`,
+      tail: 'none',
+    };
+  }
+
   if (rule.by === 'approver' && round !== undefined && round !== request.reviewRound) {
     return {
       refusal: ExceptionRefusals.StaleReview,
@@ -207,6 +234,11 @@ function check(request: ExceptionRequest, command: CommandType, ctx: CommandCont
     };
   }
   return undefined;
+}
+
+/** How many different approvers the request needs (fixed when it was submitted for review). */
+export function requiredApprovals(request: Pick<ExceptionRequest, 'approvalsRequired'>): number {
+  return Math.max(1, request.approvalsRequired ?? 1);
 }
 
 /** What `ctx.actor` may do with the request now: the buttons a card shows them. */

@@ -1,4 +1,4 @@
-import { effectiveStatus, type ExceptionRequest } from '../exception';
+import { coverageEnd, effectiveStatus, isForOther, type ExceptionRequest } from '../exception';
 import { resumeNudges, stopFor, type NudgeState, type NudgeStop } from './state';
 
 /**
@@ -9,15 +9,22 @@ import { resumeNudges, stopFor, type NudgeState, type NudgeStop } from './state'
 /** Exception statuses that hold reminders while Microsoft or the admins decide. */
 const PENDING = new Set(['inReview', 'approved', 'submittedToMicrosoft']);
 
-/** The stop a user's exception requests impose at `now`: pending (in review, approved, at Microsoft) or granted until its end. */
+/**
+ * The stop a user's exception requests impose at `now`: pending (in review, approved, at Microsoft)
+ * or granted until its end (Microsoft's end date, or the review date of a grant without one); at the
+ * end it is expired and imposes nothing, so notices and nudges resume. A request an admin filed for
+ * a service account or an integration is not about the admin's own account: it holds nothing.
+ */
 export function exceptionStop(requests: readonly ExceptionRequest[], now: Date): NudgeStop | undefined {
   let granted: NudgeStop | undefined;
   for (const r of requests) {
+    if (isForOther(r.fields)) continue;
     const status = effectiveStatus(r, now);
     if (PENDING.has(status)) return { reason: 'exceptionPending' };
     if (status === 'granted') {
-      if (!r.grantedUntil) return { reason: 'exceptionGranted' };
-      if (!granted?.until || granted.until.getTime() < r.grantedUntil.getTime()) granted = { reason: 'exceptionGranted', until: r.grantedUntil };
+      const end = coverageEnd(r);
+      if (!end) return { reason: 'exceptionGranted' };
+      if (!granted?.until || granted.until.getTime() < end.getTime()) granted = { reason: 'exceptionGranted', until: end };
     }
   }
   return granted;

@@ -305,9 +305,8 @@ describe('what each command needs', () => {
       { field: 'endDate', problem: 'format' },
     ]);
     expect(recordGranted(submitted, { endDate: T('2026-11-04T15:00:01Z') }, asApprover(now)).next.grantedUntil).toEqual(T('2026-11-04T15:00:01Z'));
-    const open = recordGranted(submitted, {}, asApprover(now));
-    expect('grantedUntil' in open.next).toBe(false);
-    expect('grantedUntil' in open.audit).toBe(false);
+    // Without an end date it is refused: "no end date given" must be chosen explicitly (see lifecycle.test.ts).
+    expect(refusedBy(() => recordGranted(submitted, {}, asApprover(now))).facts.fieldErrors).toMatchObject([{ field: 'endDate', problem: 'required' }]);
   });
 });
 

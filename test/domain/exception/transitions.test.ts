@@ -6,7 +6,7 @@ import {
   type ExceptionRefusal,
   type ExceptionStatus,
 } from '../../../src/domain/exception';
-import { ctx, deepFreeze, GRANTED_UNTIL, OTHER_APPROVER, REQUESTER, requestIn, STRANGER, T, VALID_FIELDS } from './builders';
+import { APPROVER, ctx, deepFreeze, GRANTED_UNTIL, OTHER_APPROVER, REQUESTER, requestIn, STRANGER, T, VALID_FIELDS } from './builders';
 
 /**
  * Every status × every command × every kind of actor, worked out by hand from the issue:
@@ -169,3 +169,47 @@ describe('exception request transitions', () => {
     );
   });
 });
+
+/**
+ * Two approvals required (EXCEPTION_APPROVALS_REQUIRED=2): Approve on a request in review, by who
+ * and after which approvals so far → the outcome and where the request stands after.
+ */
+const ALREADY_APPROVED = 'ALREADY_APPROVED';
+type TwoApprovalsRow = { so: string; by: string; actor: string; admin: boolean; outcome: Outcome; status?: ExceptionStatus };
+// prettier-ignore
+const TWO_APPROVALS: TwoApprovalsRow[] = [
+  // approvals so far        who clicks Approve                                        outcome             status after
+  { so: 'none',              by: 'an approver',             actor: APPROVER,       admin: true,  outcome: ok,               status: 'inReview' },
+  { so: 'none',              by: 'the requester (an admin)', actor: REQUESTER,     admin: true,  outcome: SELF },
+  { so: 'none',              by: 'a non-approver',          actor: STRANGER,       admin: false, outcome: NAP },
+  { so: 'APPROVER',          by: 'the same approver',       actor: APPROVER,       admin: true,  outcome: ALREADY_APPROVED },
+  { so: 'APPROVER',          by: 'another approver',        actor: OTHER_APPROVER, admin: true,  outcome: ok,               status: 'approved' },
+  { so: 'APPROVER',          by: 'the requester (an admin)', actor: REQUESTER,     admin: true,  outcome: SELF },
+];
+
+describe('exception request transitions with two approvals required', () => {
+  const AT_2 = '2026-11-02T09:30:00Z';
+  const needingTwo = (so: string) => {
+    const inReview = applyCommand(requestIn('draft'), { type: 'submitForReview' }, { ...ctx(REQUESTER, false, '2026-11-02T09:00:00Z'), approvalsRequired: 2 }).next;
+    return so === 'none' ? inReview : applyCommand(inReview, { type: 'approve' }, ctx(APPROVER, true, '2026-11-02T09:10:00Z')).next;
+  };
+
+  it.each(TWO_APPROVALS)('when approvals so far are $so and $by approves, then $outcome', ({ so, actor, admin, outcome, status }) => {
+    const request = deepFreeze(needingTwo(so));
+    let result: ReturnType<typeof applyCommand> | undefined;
+    let error: unknown;
+    try {
+      result = applyCommand(request, { type: 'approve', comment: 'Fine.' }, ctx(actor, admin, AT_2));
+    } catch (e) {
+      error = e;
+    }
+    if (outcome === 'ok') {
+      expect(error).toBeUndefined();
+      expect(result?.next.status).toBe(status);
+      expect(result?.next.approvals?.at(-1)).toMatchObject({ by: actor });
+    } else {
+      expect(isExceptionRefusal(error) ? error.refusal : error).toBe(outcome);
+    }
+  });
+});
+
