@@ -131,6 +131,11 @@ export const configSchema = z
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['PUBLIC_BASE_URL'], message: 'must be an https:// URL when BOT_ID is set: download links are bearer links and must not travel in clear text' });
       }
     }
+    if (c.IDENTITY_ENDPOINT_OVERRIDE && !LOOPBACK_HOSTS.has(new URL(c.IDENTITY_ENDPOINT_OVERRIDE).hostname)) {
+      // It receives every sign-in the bot makes (Partner Center refresh tokens, Graph and bot
+      // credentials): only the local sandbox may stand in for Entra ID.
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['IDENTITY_ENDPOINT_OVERRIDE'], message: 'must be a loopback URL (the local sandbox): it receives every sign-in the bot makes. Never set it in Azure.' });
+    }
     if (c.BOT_ID && c.BOT_TYPE !== 'MultiTenant' && !c.BOT_TENANT_ID) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BOT_TENANT_ID'], message: `is required when BOT_TYPE=${c.BOT_TYPE}` });
     }

@@ -89,6 +89,11 @@ describe('loadConfig', () => {
     expect(errorOf({ ...deployed, TOKEN_ENCRYPTION_KEY: key.toString('base64') })).toMatch(/TOKEN_ENCRYPTION_KEY is invalid: (has too little entropy|is ASCII text)/);
   });
 
+  it('when the sign-in override points anywhere but this machine, then the configuration is refused', () => {
+    expect(errorOf({ ...deployed, IDENTITY_ENDPOINT_OVERRIDE: 'https://login.attacker.example/entra' })).toMatch(/IDENTITY_ENDPOINT_OVERRIDE .*loopback/);
+    expect(loadConfig({ ...deployed, IDENTITY_ENDPOINT_OVERRIDE: 'http://127.0.0.1:3979/entra' }).identityEndpointOverride).toBe('http://127.0.0.1:3979/entra');
+  });
+
   it('when BOT_ID is set, then PUBLIC_BASE_URL is required and must be https', () => {
     const { PUBLIC_BASE_URL: _omit, ...withoutUrl } = deployed;
     expect(errorOf(withoutUrl)).toMatch(/PUBLIC_BASE_URL is invalid: is required when BOT_ID is set/);
