@@ -9,13 +9,13 @@ import { createExceptions } from './app/exceptions';
 import { createExceptionWorkflow } from './app/exception-workflow';
 import type { Logger, Messenger, Outbox, OutboxStore } from './app/ports';
 import { createSla } from './app/sla';
+import { withLease } from './app/with-lease';
 import type { Config } from './config';
 import { adminSet, isAdmin } from './domain/authorization';
 import type { Clock } from './domain/clock';
 import type { OutboxRecord } from './domain/outbox';
 import { AppError, ErrorCodes } from './domain/errors';
 import { canonicalId } from './domain/principal';
-import { exclusivePerInterval } from './jobs/exclusive';
 import type { Storage } from './storage';
 
 /** The technical-exception workflow wired from its parts: use cases, effects, SLA sweep, CSV exports. */
@@ -96,15 +96,9 @@ export function composeExceptions(parts: {
     return { filename: exportFilename(kind, now), csv };
   };
 
-  const sweepSla = exclusivePerInterval({
-    name: 'sla-sweep',
-    intervalMs: config.sweeps.slaMinutes * 60_000,
-    leases: storage.leases,
-    clock,
-    logger,
-    instanceId: parts.instanceId,
-    run: () => sla.sweep(),
-  });
+  /** Once per interval across instances: every instance schedules it, the first to take the lease runs it. */
+  const sweepSla = () =>
+    withLease({ leases: storage.leases, clock, logger }, { name: 'sla-sweep', instanceId: parts.instanceId, hold: { forInterval: { intervalMs: config.sweeps.slaMinutes * 60_000 } } }, () => sla.sweep());
 
   /** Where the server listens, for links when PUBLIC_BASE_URL is not set (local runs). */
   const listening = (url: string) => {

@@ -9,7 +9,7 @@ import { createSla } from '../../src/app/sla';
 import { createBusinessCalendar } from '../../src/domain/calendar';
 import { FixedClock } from '../../src/domain/clock';
 import { applyCommand, newExceptionRequest, type ExceptionRequest } from '../../src/domain/exception';
-import { exclusivePerInterval } from '../../src/jobs/exclusive';
+import { withLease } from '../../src/app/with-lease';
 import type { Storage } from '../../src/storage';
 import { newStorage, TENANT } from '../storage/helpers';
 import { RecordingOutbox } from './nudge-world';
@@ -173,13 +173,13 @@ describe('the SLA sweep', () => {
   it('when the sweep is scheduled in two instances within one interval, then it runs once', async () => {
     let runs = 0;
     const job = (instanceId: string) =>
-      exclusivePerInterval({ name: 'sla-sweep', intervalMs: 15 * 60_000, leases: storage.leases, clock, logger: silent, instanceId, run: async () => ++runs });
-    const [a, b] = await Promise.all([job('one')(), job('two')()]);
+      withLease({ leases: storage.leases, clock, logger: silent }, { name: 'sla-sweep', instanceId, hold: { forInterval: { intervalMs: 15 * 60_000 } } }, async () => ++runs);
+    const [a, b] = await Promise.all([job('one'), job('two')]);
     expect([a.ran, b.ran].sort()).toEqual([false, true]);
     clock.advance(5 * 60_000);
-    expect((await job('two')()).ran).toBe(false);
+    expect((await job('two')).ran).toBe(false);
     clock.advance(10 * 60_000);
-    expect((await job('two')()).ran).toBe(true);
+    expect((await job('two')).ran).toBe(true);
     expect(runs).toBe(2);
   });
 });
