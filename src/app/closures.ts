@@ -46,12 +46,12 @@ export function createClosures(deps: ClosuresDeps) {
   };
 
   async function list(): Promise<Closure[]> {
-    return (await deps.settings.get<Closure[]>('closures'))?.value ?? [];
+    return (await deps.settings.get('closures'))?.value ?? [];
   }
 
   async function update(change: (current: Closure[]) => Closure[]): Promise<Closure[]> {
     return retryOnConflict(async () => {
-      const stored = await deps.settings.get<Closure[]>('closures');
+      const stored = await deps.settings.get('closures');
       const next = validated(change(stored?.value ?? []));
       return (await deps.settings.put('closures', next, stored?.etag)).value;
     });

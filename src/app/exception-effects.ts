@@ -2,7 +2,6 @@ import { describeError, isAppError } from '../domain/errors';
 import { sameId, type ExceptionRequest } from '../domain/exception';
 import type { OutboxRecord } from '../domain/outbox';
 import type {
-  ApprovalsChannelSetting,
   ContactStore,
   ExceptionFollowUp,
   ExceptionFollowUpRecord,
@@ -113,7 +112,7 @@ export function createExceptionEffects(deps: ExceptionEffectsDeps) {
     // Universal Actions' refresh names Teams user ids (29:…), not AAD ids: known from each approver's chat.
     const approverUserIds = contacts.flatMap((c) => (c?.address ? [c.address.userId] : [])).slice(0, 60);
     const personal = await deps.messages.approvalCard(request, approverUserIds, 'approver');
-    const channel = (await deps.settings.get<ApprovalsChannelSetting | null>('approvalsChannel'))?.value?.address;
+    const channel = (await deps.settings.get('approvalsChannel'))?.value?.address;
     const card = (target: string, address: NonNullable<typeof channel>, message: OutboundMessage): OutboxMessage => ({
       key: approvalCardKey(request.id, request.reviewRound, target),
       tenantId: deps.tenantId,

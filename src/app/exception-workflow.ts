@@ -34,7 +34,7 @@ import { parseClosure, type Closures } from './closures';
 import type { DownloadLinks } from './download-links';
 import { approvalModel, decisionOf, slaItem, type Directory } from './exception-views';
 import { coversRequester, normaliseRequestId, type Exceptions } from './exceptions';
-import type { ApprovalsChannelSetting, Logger, SettingsStore } from './ports';
+import type { Logger, SettingsStore } from './ports';
 import type { Sla } from './sla';
 
 /**
@@ -361,14 +361,14 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
     /** `approvals here` in a channel: approval cards are also posted there (approvers get the buttons by refresh); `approvals off`. */
     async approvalsChannel(reader: Reader, on: boolean, place: Place): Promise<string> {
       const actor = requireAdmin(reader, 'choose the approvals channel');
-      const stored = await deps.settings.get<ApprovalsChannelSetting | null>('approvalsChannel');
+      const stored = await deps.settings.get('approvalsChannel');
       if (!on) {
         if (stored) await deps.settings.put('approvalsChannel', null, stored.etag);
         return 'Approval cards now go to the approvers only (no channel).';
       }
       if (place.personal) return 'Type "approvals here" in the channel where approval cards should be posted (not in a 1:1 chat).';
       if (!place.address) throw new AppError(ErrorCodes.InputInvalid, 'This conversation cannot be used for approval cards.', { expected: true });
-      await deps.settings.put<ApprovalsChannelSetting>('approvalsChannel', { address: place.address, setBy: actor, setAt: deps.clock.now() }, stored?.etag);
+      await deps.settings.put('approvalsChannel', { address: place.address, setBy: actor, setAt: deps.clock.now() }, stored?.etag);
       return 'Approval cards will also be posted in this channel. Approvers see the buttons; everyone else sees the status.';
     },
   };

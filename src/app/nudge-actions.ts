@@ -54,7 +54,7 @@ export function createNudgeActions(deps: NudgeActionsDeps) {
       const [principals, states, pause, exceptions] = await Promise.all([
         deps.principals.listAll(tenantId),
         deps.nudges.listAll(tenantId),
-        deps.settings.get<NudgesPausedSetting>('nudgesPaused'),
+        deps.settings.get('nudgesPaused'),
         deps.exceptions?.listAll() ?? Promise.resolve([]),
       ]);
       const stateOf = new Map(states.map((s) => [s.objectId, s]));
@@ -115,7 +115,7 @@ export function createNudgeActions(deps: NudgeActionsDeps) {
     /** Pause (or resume) nudges for everyone; records who (AAD object id) and when. Idempotent. */
     async setPaused(paused: boolean, by: string): Promise<NudgesPausedSetting> {
       return retryOnConflict(async () => {
-        const current = await deps.settings.get<NudgesPausedSetting>('nudgesPaused');
+        const current = await deps.settings.get('nudgesPaused');
         const value: NudgesPausedSetting = { paused, by, at: deps.clock.now() };
         if (current?.value.paused === paused) return current.value;
         await deps.settings.put('nudgesPaused', value, current?.etag);

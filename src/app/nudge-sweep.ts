@@ -21,14 +21,12 @@ import {
 import { adminsMessage, managerMessage, reminderMessage } from './nudge-messages';
 import { withLease } from './with-lease';
 import type {
-  ClosuresSetting,
   ContactStore,
   ExceptionStore,
   Graph,
   LeaseStore,
   Logger,
   NoticeLedger,
-  NudgesPausedSetting,
   NudgeStore,
   Outbox,
   OutboxMessage,
@@ -134,7 +132,7 @@ export function createNudgeSweep(deps: NudgeSweepDeps) {
   const { tenantId, logger, policy } = deps;
 
   async function calendarWithClosures(): Promise<BusinessCalendar | undefined> {
-    const closures = (await deps.settings.get<ClosuresSetting>('closures'))?.value ?? [];
+    const closures = (await deps.settings.get('closures'))?.value ?? [];
     if (closures.length === 0) return deps.calendar;
     const base = deps.calendar;
     return createBusinessCalendar({
@@ -156,7 +154,7 @@ export function createNudgeSweep(deps: NudgeSweepDeps) {
 
   async function sweep(now: Date, summary: NudgeSweepSummary): Promise<NudgeSweepSummary> {
     summary.ran = true;
-    const pause = await deps.settings.get<NudgesPausedSetting>('nudgesPaused');
+    const pause = await deps.settings.get('nudgesPaused');
     if (pause?.value.paused) {
       summary.paused = true;
       logger.info({ summary, pausedBy: pause.value.by }, 'nudge sweep: nudges are paused for everyone');
