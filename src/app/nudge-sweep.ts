@@ -1,4 +1,5 @@
-import { createBusinessCalendar, type BusinessCalendar } from '../domain/calendar';
+import { type BusinessCalendar } from '../domain/calendar';
+import { NO_CALENDAR, partnerCalendar } from './closures';
 import type { Clock } from '../domain/clock';
 import type { Principal } from '../domain/compliance';
 import type { UserContact } from '../domain/conversation';
@@ -48,7 +49,7 @@ export interface NudgeSweepDeps {
   outbox: Outbox;
   leases: LeaseStore;
   policy: NudgePolicy;
-  /** Public holidays (and configured closures); the admins' closures setting is added at each sweep. */
+  /** The configured calendar (public holidays); the admins' closures are added at each sweep. Without it: weekends only. */
   calendar?: BusinessCalendar;
   adminIds: readonly string[];
   defaultTimezone: string;
@@ -97,7 +98,7 @@ interface Commit {
 /** What one sweep knows, shared by every user it looks at. */
 interface SweepRun {
   now: Date;
-  calendar: BusinessCalendar | undefined;
+  calendar: BusinessCalendar;
   stateOf: ReadonlyMap<string, StoredNudgeState>;
   firstNotices: ReadonlyMap<string, Notice>;
   exceptions: readonly ExceptionRequest[];
@@ -131,19 +132,6 @@ export function nudgeKey(objectId: string, episode: number, what: string, recipi
 export function createNudgeSweep(deps: NudgeSweepDeps) {
   const { tenantId, logger, policy } = deps;
 
-  async function calendarWithClosures(): Promise<BusinessCalendar | undefined> {
-    const closures = (await deps.settings.get('closures'))?.value ?? [];
-    if (closures.length === 0) return deps.calendar;
-    const base = deps.calendar;
-    return createBusinessCalendar({
-      zone: base?.zone ?? 'UTC',
-      workingDays: base?.workingDays,
-      workingHours: base?.workingHours,
-      holidays: base?.holidays,
-      closures: [...(base?.closures ?? []), ...closures],
-    });
-  }
-
   return async function sweepNudges(): Promise<NudgeSweepSummary> {
     const now = deps.clock.now();
     const summary: NudgeSweepSummary = { ran: false, paused: false, users: 0, due: 0, sent: 0, skipped: 0, stopped: 0, errors: 0 };
@@ -165,7 +153,7 @@ export function createNudgeSweep(deps: NudgeSweepDeps) {
       deps.nudges.listAll(tenantId),
       deps.notices.list(tenantId),
       deps.exceptions?.listAll() ?? Promise.resolve([]),
-      calendarWithClosures(),
+      partnerCalendar(deps.settings, deps.calendar ?? NO_CALENDAR),
     ]);
     const stateOf = new Map(states.map((s) => [s.objectId, s]));
     const firstNotices = new Map(notices.filter((n) => n.kind === 'first').map((n) => [noticeId(n), n]));

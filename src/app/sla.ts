@@ -1,4 +1,5 @@
-import { createBusinessCalendar, slaStatus, slaTransition, type BusinessCalendar, type Closure, type SlaState, type SlaStatus } from '../domain/calendar';
+import { slaStatus, slaTransition, type BusinessCalendar, type SlaState, type SlaStatus } from '../domain/calendar';
+import { partnerCalendar } from './closures';
 import type { Clock } from '../domain/clock';
 import { describeError, ErrorCodes, isAppError } from '../domain/errors';
 import type { ExceptionRequest } from '../domain/exception';
@@ -38,12 +39,7 @@ export interface SlaSweepResult {
 const URGENCY: Record<SlaState, number> = { breached: 0, dueToday: 1, dueSoon: 2, onTrack: 3 };
 
 export function createSla(deps: SlaDeps) {
-  async function calendar(): Promise<BusinessCalendar> {
-    const closures = (await deps.settings.get<Closure[]>('closures'))?.value ?? [];
-    if (closures.length === 0) return deps.calendar;
-    const { zone, workingDays, workingHours, holidays } = deps.calendar;
-    return createBusinessCalendar({ zone, workingDays, workingHours, ...(holidays ? { holidays } : {}), closures });
-  }
+  const calendar = (): Promise<BusinessCalendar> => partnerCalendar(deps.settings, deps.calendar);
 
   /** Requests waiting for Microsoft, most urgent first (breached, due today, due soon, on track; least time left first). */
   async function open(): Promise<SlaEntry[]> {

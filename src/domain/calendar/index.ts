@@ -2,6 +2,7 @@ export {
   createBusinessCalendar,
   DEFAULT_WORKING_DAYS,
   DEFAULT_WORKING_HOURS,
+  withClosures,
   workingDayMinutes,
   type BusinessCalendar,
   type BusinessCalendarInput,
