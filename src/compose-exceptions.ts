@@ -35,7 +35,7 @@ export function composeExceptions(parts: {
   const tenantId = config.partnerCenter.tenantId;
   const admins = adminSet(config.adminAadObjectIds);
   const directory = createDirectory({ tenantId, contacts: storage.contacts, principals: storage.principals });
-  const messages = createExceptionMessages({ directory, timezoneOf: async (id) => (await storage.contacts.get(tenantId, id))?.timezone ?? config.defaultTimezone });
+  const messages = createExceptionMessages({ directory, timezoneOf: async (id) => (await storage.contacts.get(tenantId, id))?.timezone ?? config.defaultTimezone, calendarZone: config.businessCalendar.zone });
   const effects = createExceptionEffects({
     tenantId,
     approverIds: config.approverAadObjectIds,
@@ -64,9 +64,12 @@ export function composeExceptions(parts: {
     store: storage.exceptions,
     settings: storage.settings,
     calendar: config.businessCalendar,
+    deadlines: config.exceptionDeadlines,
     adminIds: config.adminAadObjectIds,
+    approverIds: config.approverAadObjectIds,
     outbox,
     announcement: (request, status, audience) => messages.slaAnnouncement(request, status, audience),
+    reminder: (request, clock, reminder) => messages.deadlineReminder(request, clock, reminder),
     clock,
     logger,
   });

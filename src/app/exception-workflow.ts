@@ -108,7 +108,7 @@ export function closuresText(list: readonly { from: string; to: string; reason: 
   const body =
     lines.length === 0
       ? 'No closures: the business calendar has weekends and public holidays only.'
-      : `Closures of the business calendar (Microsoft's 3-business-day clock does not run on them):\n\n${lines.join('\n')}`;
+      : `Closures of the business calendar: nudges and your own deadlines (approval, filing with Microsoft) pause on them. Microsoft's 3 business days do not: Microsoft counts its own business days and public holidays.\n\n${lines.join('\n')}`;
   return `${head}${body}\n\nAdd one with "closure add YYYY-MM-DD [YYYY-MM-DD] reason", remove one with "closure remove YYYY-MM-DD".`;
 }
 
@@ -324,8 +324,12 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
 
     async sla(reader: Reader): Promise<Card> {
       requireAdmin(reader, 'see the SLA of exception requests');
-      const entries = await deps.sla.open();
-      return slaListCard({ items: await Promise.all(entries.map((e) => slaItem(e.request, e.status, directory))), readerZone: await reader.zone() });
+      const entries = await deps.sla.board();
+      return slaListCard({
+        items: await Promise.all(entries.map((e) => slaItem(e.request, e.clock.status, directory, e.clock.kind))),
+        approvalBusinessDays: deps.sla.deadlines.approvalBusinessDays,
+        readerZone: await reader.zone(),
+      });
     },
 
     async history(reader: Reader, requestId: string | undefined): Promise<Card> {

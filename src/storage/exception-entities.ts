@@ -58,6 +58,7 @@ const STATUSES: readonly ExceptionStatus[] = [
 const SLA_STATES: readonly SlaState[] = ['onTrack', 'dueSoon', 'dueToday', 'breached'];
 
 const evidenceSchema = z.array(z.enum(EVIDENCE_ITEMS));
+const deadlineRemindersSchema = z.array(z.string().max(100)).max(50);
 
 const addressSchema = conversationAddressSchema;
 
@@ -99,6 +100,7 @@ export function requestToEntity(r: ExceptionRequest): NewEntity {
     answerRecordedBy: r.answerRecordedBy,
     answerRecordedAt: r.answerRecordedAt,
     slaAnnounced: r.slaAnnounced,
+    deadlineReminders: r.deadlineReminders === undefined ? undefined : JSON.stringify(r.deadlineReminders),
   });
 }
 
@@ -137,6 +139,7 @@ export function requestFromEntity(entity: StoredEntity, table: string): Exceptio
     answerRecordedBy: r.optionalString('answerRecordedBy'),
     answerRecordedAt: r.optionalDate('answerRecordedAt'),
     slaAnnounced: r.optionalOneOf('slaAnnounced', SLA_STATES),
+    deadlineReminders: r.optionalJson('deadlineReminders', deadlineRemindersSchema),
     etag: r.etag,
   });
 }
