@@ -10,13 +10,13 @@ import { createExceptions } from './app/exceptions';
 import { createExceptionWorkflow } from './app/exception-workflow';
 import type { Logger, Messenger, Metrics, Outbox, OutboxStore } from './app/ports';
 import { createSla } from './app/sla';
+import { withLease } from './app/with-lease';
 import type { Config } from './config';
 import { adminSet, isAdmin } from './domain/authorization';
 import type { Clock } from './domain/clock';
 import type { OutboxRecord } from './domain/outbox';
 import { AppError, ErrorCodes } from './domain/errors';
 import { canonicalId } from './domain/principal';
-import { exclusivePerInterval } from './jobs/exclusive';
 import type { Storage } from './storage';
 
 /** The technical-exception workflow wired from its parts: use cases, effects, SLA sweep, CSV exports. */
@@ -38,7 +38,7 @@ export function composeExceptions(parts: {
   const admins = adminSet(config.adminAadObjectIds);
   const directory = createDirectory({ tenantId, contacts: storage.contacts, principals: storage.principals });
   const partner = { tenantId, ...(config.partnerId ? { partnerId: config.partnerId } : {}) };
-  const messages = createExceptionMessages({ directory, partner, timezoneOf: async (id) => (await storage.contacts.get(tenantId, id))?.timezone ?? config.defaultTimezone });
+  const messages = createExceptionMessages({ directory, partner, timezoneOf: async (id) => (await storage.contacts.get(tenantId, id))?.timezone ?? config.defaultTimezone, calendarZone: config.businessCalendar.zone });
   const effects = createExceptionEffects({
     tenantId,
     approverIds: config.approverAadObjectIds,
@@ -68,9 +68,12 @@ export function composeExceptions(parts: {
     store: storage.exceptions,
     settings: storage.settings,
     calendar: config.businessCalendar,
+    deadlines: config.exceptionDeadlines,
     adminIds: config.adminAadObjectIds,
+    approverIds: config.approverAadObjectIds,
     outbox,
     announcement: (request, status, audience) => messages.slaAnnouncement(request, status, audience),
+    reminder: (request, clock, reminder) => messages.deadlineReminder(request, clock, reminder),
     clock,
     logger,
   });
@@ -118,20 +121,17 @@ export function composeExceptions(parts: {
     return { filename: exportFilename(kind, now), csv };
   };
 
-  const sweepSla = exclusivePerInterval({
-    name: 'sla-sweep',
-    intervalMs: config.sweeps.slaMinutes * 60_000,
-    leases: storage.leases,
-    clock,
-    logger,
-    instanceId: parts.instanceId,
-    // Microsoft's answers due, then the granted exceptions about to end (each sweep is harmless to repeat).
-    run: async () => {
+  /**
+   * Once per interval across instances: every instance schedules it, the first to take the lease
+   * runs it. Microsoft's answers and the partner's deadlines due, then the granted exceptions about
+   * to end (each sweep is harmless to repeat).
+   */
+  const sweepSla = () =>
+    withLease({ leases: storage.leases, clock, logger }, { name: 'sla-sweep', instanceId: parts.instanceId, hold: { forInterval: { intervalMs: config.sweeps.slaMinutes * 60_000 } } }, async () => {
       const result = await sla.sweep();
       for (const { state } of result.announced) if (state === 'breached') parts.metrics?.slaBreached();
       return { sla: result, expiry: await expiry.sweep() };
-    },
-  });
+    });
 
   /** Where the server listens, for links when PUBLIC_BASE_URL is not set (local runs). */
   const listening = (url: string) => {

@@ -203,7 +203,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   };
   const outbox = outboxStorage.outbox;
   const nudgeStores = { tenantId, principals: storage.principals, nudges: storage.nudges, contacts: storage.contacts, settings: storage.settings, exceptions: storage.exceptions, policy: config.nudgePolicy, calendar: config.businessCalendar, defaultTimezone: config.defaultTimezone, clock };
-  const sweepNudges = createNudgeSweep({ ...nudgeStores, notices: storage.notices, graph: { getManager: (id) => graph.getManager?.(id) ?? Promise.resolve(undefined) }, outbox, leases: storage.leases, adminIds: config.adminAadObjectIds, ids, logger, instanceId });
+  const sweepNudges = createNudgeSweep({ ...nudgeStores, notices: storage.notices, graph: { getManager: (id) => graph.getManager?.(id) ?? Promise.resolve(undefined) }, outbox, leases: storage.leases, adminIds: config.adminAadObjectIds, logger, instanceId });
   const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, outboxLedger: outboxStorage.store, background, clock, logger, instanceId, metrics });
   afterSend = exceptionFeature.afterSend;
   const checkAlerts = oncePer(60 * 60_000, clock);

@@ -1,4 +1,4 @@
-import { createBusinessCalendar, type BusinessCalendar, type Closure } from '../domain/calendar';
+import { createBusinessCalendar, withClosures, type BusinessCalendar, type Closure } from '../domain/calendar';
 import { AppError, ErrorCodes } from '../domain/errors';
 import type { SettingsStore } from './ports';
 import { retryOnConflict } from './retry-on-conflict';
@@ -33,6 +33,17 @@ export function parseClosure(text: string): Closure {
   return { from, to, reason };
 }
 
+/** For callers configured without a calendar (tests of nudges): no public holidays, weekends only. */
+export const NO_CALENDAR: BusinessCalendar = createBusinessCalendar({ zone: 'UTC' });
+
+/**
+ * The partner's calendar as it stands now: `base` (from config) with the admins' closures. The one
+ * place the two are combined; nudges and the partner's internal deadlines run on it.
+ */
+export async function partnerCalendar(settings: Pick<SettingsStore, 'get'>, base: BusinessCalendar): Promise<BusinessCalendar> {
+  return withClosures(base, (await settings.get('closures'))?.value ?? []);
+}
+
 export function createClosures(deps: ClosuresDeps) {
   /** Validate through the calendar itself: the same rules the SLA uses (dates, order, a reason of ≤ 200 characters). */
   const validated = (closures: Closure[]): Closure[] => {
@@ -46,12 +57,12 @@ export function createClosures(deps: ClosuresDeps) {
   };
 
   async function list(): Promise<Closure[]> {
-    return (await deps.settings.get<Closure[]>('closures'))?.value ?? [];
+    return (await deps.settings.get('closures'))?.value ?? [];
   }
 
   async function update(change: (current: Closure[]) => Closure[]): Promise<Closure[]> {
     return retryOnConflict(async () => {
-      const stored = await deps.settings.get<Closure[]>('closures');
+      const stored = await deps.settings.get('closures');
       const next = validated(change(stored?.value ?? []));
       return (await deps.settings.put('closures', next, stored?.etag)).value;
     });
@@ -59,6 +70,8 @@ export function createClosures(deps: ClosuresDeps) {
 
   return {
     list,
+    /** The partner's calendar with the closures as they stand now. */
+    calendar: () => partnerCalendar(deps.settings, deps.calendar),
     add: (closure: Closure) =>
       update((current) => {
         if (current.some((c) => c.from === closure.from && c.to === closure.to)) return current; // added already (a double send)

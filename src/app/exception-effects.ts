@@ -2,7 +2,6 @@ import { describeError, isAppError } from '../domain/errors';
 import { sameId, type ExceptionRequest } from '../domain/exception';
 import type { OutboxRecord } from '../domain/outbox';
 import type {
-  ApprovalsChannelSetting,
   ContactStore,
   ExceptionFollowUp,
   ExceptionFollowUpRecord,
@@ -120,7 +119,7 @@ export function createExceptionEffects(deps: ExceptionEffectsDeps) {
   async function approvalCards(request: ExceptionRequest): Promise<{ queued: OutboxMessage[]; decidable: number }> {
     const { approvers, contacts, approverUserIds } = await approverContacts(request);
     const personal = await deps.messages.approvalCard(request, approverUserIds, 'approver');
-    const channel = (await deps.settings.get<ApprovalsChannelSetting | null>('approvalsChannel'))?.value?.address;
+    const channel = (await deps.settings.get('approvalsChannel'))?.value?.address;
     const card = (target: string, address: NonNullable<typeof channel>, message: OutboundMessage): OutboxMessage => ({
       key: approvalCardKey(request.id, request.reviewRound, target),
       tenantId: deps.tenantId,

@@ -11,7 +11,8 @@ import {
   type SlaItemModel,
 } from '../cards';
 import { submissionPackCard } from '../cards';
-import type { SlaStatus } from '../domain/calendar';
+import type { DeadlineReminder, RunningClock, SlaStatus } from '../domain/calendar';
+import { formatInstant } from '../cards';
 import type { ContactStore, OutboundMessage, PrincipalStore } from './ports';
 import type { ExceptionMessages } from './exception-effects';
 import type { ExceptionRequest, ExpiryNotice } from '../domain/exception';
@@ -81,8 +82,10 @@ export async function approvalModel(
   };
 }
 
-export async function slaItem(request: ExceptionRequest, status: SlaStatus, directory: Directory): Promise<SlaItemModel> {
+export async function slaItem(request: ExceptionRequest, status: SlaStatus, directory: Directory, clock: SlaItemModel['clock'] = 'microsoft'): Promise<SlaItemModel> {
+  const started = clock === 'approval' ? request.submittedForReviewAt : clock === 'filing' ? request.decidedAt : request.submittedToMicrosoftAt;
   return {
+    clock,
     requestId: request.id,
     requesterName: await directory.nameOf(request.requesterId),
     requesterUpn: request.requesterUpn,
@@ -90,9 +93,12 @@ export async function slaItem(request: ExceptionRequest, status: SlaStatus, dire
     state: status.state,
     businessMinutesLeft: status.businessMinutesLeft,
     dueAt: status.dueAt,
-    submittedAt: request.submittedToMicrosoftAt ?? status.clockStartedAt,
+    submittedAt: started ?? status.clockStartedAt,
   };
 }
+
+/** A person's name in a chat message: Markdown characters shown as themselves. */
+const escapeMarkdown = (text: string): string => text.replace(/[\\`*_[\]<>#|~]/g, (ch) => `\\${ch}`);
 
 const OUTCOME_TEXT: Partial<Record<ExceptionRequest['status'], string>> = {
   approved: 'Your exception request was approved',
@@ -105,9 +111,10 @@ const OUTCOME_TEXT: Partial<Record<ExceptionRequest['status'], string>> = {
 };
 
 /** The messages the exception effects and the SLA sweep send, built from the cards. */
-export function createExceptionMessages(deps: { directory: Directory; timezoneOf: (aadObjectId: string) => Promise<string | undefined>; partner?: PartnerIdentity }): ExceptionMessages & {
+export function createExceptionMessages(deps: { directory: Directory; timezoneOf: (aadObjectId: string) => Promise<string | undefined>; partner?: PartnerIdentity; calendarZone?: string }): ExceptionMessages & {
   slaAnnouncement(request: ExceptionRequest, status: SlaStatus, audience: 'requester' | 'admin'): Promise<OutboundMessage>;
   expiryNotice(request: ExceptionRequest, notice: ExpiryNotice, audience: 'requester' | 'admin'): Promise<OutboundMessage>;
+  deadlineReminder(request: ExceptionRequest, clock: RunningClock, reminder: DeadlineReminder): Promise<OutboundMessage>;
 } {
   const { directory } = deps;
   return {
@@ -182,6 +189,21 @@ export function createExceptionMessages(deps: { directory: Directory; timezoneOf
       });
       const words = { tenDays: 'ends in 10 business days', twoDays: 'ends in 2 business days', ended: 'has ended' }[notice];
       return { text: `The technical exception of request ${request.id} ${words}`, card };
+    },
+
+    async deadlineReminder(request, clock, reminder) {
+      const name = escapeMarkdown(await directory.nameOf(request.requesterId));
+      const zone = deps.calendarZone ?? 'UTC';
+      const due = `${formatInstant(clock.status.dueAt, zone)} (${zone})`;
+      const overdue = clock.status.state === 'breached';
+      const since = formatInstant(clock.status.clockStartedAt, zone);
+      const text =
+        reminder.clock === 'filing'
+          ? `Reminder: exception request ${request.id} of ${name} was approved and is waiting to be filed with Microsoft. Your deadline for filing ${overdue ? 'was' : 'is'} ${due}. File it in Partner Center (Help + support, issue type "MFA - Request for exception"), then record the case number on the submission card.`
+          : reminder.audience === 'approvers'
+            ? `Reminder: exception request ${request.id} of ${name} has waited for a decision since ${since}. The approval deadline ${overdue ? 'was' : 'is'} ${due}. Open the approval card in this chat to approve, reject or ask for changes.`
+            : `Exception request ${request.id} of ${name} is overdue for approval: it was due ${due}, and the approvers have been reminded. Please follow up with them, or type "sla" for every open deadline.`;
+      return { text };
     },
 
     async slaAnnouncement(request, status, audience) {

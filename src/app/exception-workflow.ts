@@ -36,7 +36,7 @@ import { parseClosure, type Closures } from './closures';
 import { DOWNLOAD_LINK_LIFETIME_MS, type DownloadLinks } from './download-links';
 import { approvalModel, decisionOf, slaItem, type Directory } from './exception-views';
 import { coversRequester, normaliseRequestId, type Exceptions } from './exceptions';
-import type { ApprovalsChannelSetting, Logger, SettingsStore } from './ports';
+import type { Logger, SettingsStore } from './ports';
 import type { Sla } from './sla';
 
 /**
@@ -137,7 +137,7 @@ export function closuresText(list: readonly { from: string; to: string; reason: 
   const body =
     lines.length === 0
       ? 'No closures: the business calendar has weekends and public holidays only.'
-      : `Closures of the business calendar (Microsoft's 3-business-day clock does not run on them):\n\n${lines.join('\n')}`;
+      : `Closures of the business calendar: nudges and your own deadlines (approval, filing with Microsoft) pause on them. Microsoft's 3 business days do not: Microsoft counts its own business days and public holidays.\n\n${lines.join('\n')}`;
   return `${head}${body}\n\nAdd one with "closure add YYYY-MM-DD [YYYY-MM-DD] reason", remove one with "closure remove YYYY-MM-DD".`;
 }
 
@@ -384,8 +384,12 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
 
     async sla(reader: Reader): Promise<Card> {
       requireAdmin(reader, 'see the SLA of exception requests');
-      const entries = await deps.sla.open();
-      return slaListCard({ items: await Promise.all(entries.map((e) => slaItem(e.request, e.status, directory))), readerZone: await reader.zone() });
+      const entries = await deps.sla.board();
+      return slaListCard({
+        items: await Promise.all(entries.map((e) => slaItem(e.request, e.clock.status, directory, e.clock.kind))),
+        approvalBusinessDays: deps.sla.deadlines.approvalBusinessDays,
+        readerZone: await reader.zone(),
+      });
     },
 
     async history(reader: Reader, requestId: string | undefined): Promise<Card> {
@@ -421,14 +425,14 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
     /** `approvals here` in a channel: approval cards are also posted there (approvers get the buttons by refresh); `approvals off`. */
     async approvalsChannel(reader: Reader, on: boolean, place: Place): Promise<string> {
       const actor = requireAdmin(reader, 'choose the approvals channel');
-      const stored = await deps.settings.get<ApprovalsChannelSetting | null>('approvalsChannel');
+      const stored = await deps.settings.get('approvalsChannel');
       if (!on) {
         if (stored) await deps.settings.put('approvalsChannel', null, stored.etag);
         return 'Approval cards now go to the approvers only (no channel).';
       }
       if (place.personal) return 'Type "approvals here" in the channel where approval cards should be posted (not in a 1:1 chat).';
       if (!place.address) throw new AppError(ErrorCodes.InputInvalid, 'This conversation cannot be used for approval cards.', { expected: true });
-      await deps.settings.put<ApprovalsChannelSetting>('approvalsChannel', { address: place.address, setBy: actor, setAt: deps.clock.now() }, stored?.etag);
+      await deps.settings.put('approvalsChannel', { address: place.address, setBy: actor, setAt: deps.clock.now() }, stored?.etag);
       return 'Approval cards will also be posted in this channel. Approvers see the buttons; everyone else sees the status.';
     },
   };

@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock';
 import { AppError, ErrorCodes } from '../domain/errors';
 import { sameId } from '../domain/exception';
 import { activeStop, applySnooze, exceptionStop, isValidZone, newNudgeState, nextNudge, recordFirstNotice, type NudgePolicy } from '../domain/nudge';
+import { NO_CALENDAR, partnerCalendar } from './closures';
 import { snoozedMessage } from './nudge-messages';
 import { retryOnConflict } from './retry-on-conflict';
 import type { ContactStore, ExceptionStore, NudgesPausedSetting, NudgeStore, OutboundMessage, PrincipalStore, SettingsStore } from './ports';
@@ -16,6 +17,7 @@ export interface NudgeActionsDeps {
   settings: Pick<SettingsStore, 'get' | 'put'>;
   exceptions?: Pick<ExceptionStore, 'listAll'>;
   policy: NudgePolicy;
+  /** The configured calendar; the admins' closures are added when the overview is read. */
   calendar?: BusinessCalendar;
   defaultTimezone: string;
   clock: Clock;
@@ -51,11 +53,13 @@ export function createNudgeActions(deps: NudgeActionsDeps) {
     /** Who gets what next and when, in the admin's zone, most imminent first. */
     async overview(adminZone: string): Promise<NudgeOverviewModel> {
       const now = deps.clock.now();
-      const [principals, states, pause, exceptions] = await Promise.all([
+      const [principals, states, pause, exceptions, calendar] = await Promise.all([
         deps.principals.listAll(tenantId),
         deps.nudges.listAll(tenantId),
-        deps.settings.get<NudgesPausedSetting>('nudgesPaused'),
+        deps.settings.get('nudgesPaused'),
         deps.exceptions?.listAll() ?? Promise.resolve([]),
+        // The sweep's calendar, closures included: the overview shows when the sweep will act.
+        partnerCalendar(deps.settings, deps.calendar ?? NO_CALENDAR),
       ]);
       const stateOf = new Map(states.map((s) => [s.objectId, s]));
       const open = principals.filter((p) => p.status !== 'compliant');
@@ -81,7 +85,7 @@ export function createNudgeActions(deps: NudgeActionsDeps) {
           stopped += 1;
           continue;
         }
-        const decision = nextNudge(state, policy, { now, zone, hasManager: true, globallyPaused: false, calendar: deps.calendar });
+        const decision = nextNudge(state, policy, { now, zone, hasManager: true, globallyPaused: false, calendar });
         if (decision.action === 'none') {
           stopped += 1;
           continue;
@@ -115,7 +119,7 @@ export function createNudgeActions(deps: NudgeActionsDeps) {
     /** Pause (or resume) nudges for everyone; records who (AAD object id) and when. Idempotent. */
     async setPaused(paused: boolean, by: string): Promise<NudgesPausedSetting> {
       return retryOnConflict(async () => {
-        const current = await deps.settings.get<NudgesPausedSetting>('nudgesPaused');
+        const current = await deps.settings.get('nudgesPaused');
         const value: NudgesPausedSetting = { paused, by, at: deps.clock.now() };
         if (current?.value.paused === paused) return current.value;
         await deps.settings.put('nudgesPaused', value, current?.etag);

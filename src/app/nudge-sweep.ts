@@ -1,4 +1,5 @@
-import { createBusinessCalendar, type BusinessCalendar } from '../domain/calendar';
+import { type BusinessCalendar } from '../domain/calendar';
+import { NO_CALENDAR, partnerCalendar } from './closures';
 import type { Clock } from '../domain/clock';
 import type { Principal } from '../domain/compliance';
 import type { UserContact } from '../domain/conversation';
@@ -19,16 +20,14 @@ import {
   type NudgePolicy,
 } from '../domain/nudge';
 import { adminsMessage, managerMessage, reminderMessage } from './nudge-messages';
+import { withLease } from './with-lease';
 import type {
-  ClosuresSetting,
   ContactStore,
   ExceptionStore,
   Graph,
-  IdGenerator,
   LeaseStore,
   Logger,
   NoticeLedger,
-  NudgesPausedSetting,
   NudgeStore,
   Outbox,
   OutboxMessage,
@@ -50,11 +49,10 @@ export interface NudgeSweepDeps {
   outbox: Outbox;
   leases: LeaseStore;
   policy: NudgePolicy;
-  /** Public holidays (and configured closures); the admins' closures setting is added at each sweep. */
+  /** The configured calendar (public holidays); the admins' closures are added at each sweep. Without it: weekends only. */
   calendar?: BusinessCalendar;
   adminIds: readonly string[];
   defaultTimezone: string;
-  ids: IdGenerator;
   clock: Clock;
   logger: Logger;
   instanceId: string;
@@ -100,7 +98,7 @@ interface Commit {
 /** What one sweep knows, shared by every user it looks at. */
 interface SweepRun {
   now: Date;
-  calendar: BusinessCalendar | undefined;
+  calendar: BusinessCalendar;
   stateOf: ReadonlyMap<string, StoredNudgeState>;
   firstNotices: ReadonlyMap<string, Notice>;
   exceptions: readonly ExceptionRequest[];
@@ -134,78 +132,60 @@ export function nudgeKey(objectId: string, episode: number, what: string, recipi
 export function createNudgeSweep(deps: NudgeSweepDeps) {
   const { tenantId, logger, policy } = deps;
 
-  async function calendarWithClosures(): Promise<BusinessCalendar | undefined> {
-    const closures = (await deps.settings.get<ClosuresSetting>('closures'))?.value ?? [];
-    if (closures.length === 0) return deps.calendar;
-    const base = deps.calendar;
-    return createBusinessCalendar({
-      zone: base?.zone ?? 'UTC',
-      workingDays: base?.workingDays,
-      workingHours: base?.workingHours,
-      holidays: base?.holidays,
-      closures: [...(base?.closures ?? []), ...closures],
-    });
-  }
-
   return async function sweepNudges(): Promise<NudgeSweepSummary> {
     const now = deps.clock.now();
     const summary: NudgeSweepSummary = { ran: false, paused: false, users: 0, due: 0, sent: 0, skipped: 0, stopped: 0, errors: 0 };
-    const holder = `${deps.instanceId}/${deps.ids.newId()}`;
-    if (!(await deps.leases.tryAcquire(LEASE, holder, deps.leaseTtlMs ?? LEASE_TTL_MS, now))) {
-      logger.debug({}, 'nudge sweep skipped: another run holds the lease');
-      return summary;
-    }
-    summary.ran = true;
-    try {
-      const pause = await deps.settings.get<NudgesPausedSetting>('nudgesPaused');
-      if (pause?.value.paused) {
-        summary.paused = true;
-        logger.info({ summary, pausedBy: pause.value.by }, 'nudge sweep: nudges are paused for everyone');
-        return summary;
-      }
-      const [principals, states, notices, exceptions, calendar] = await Promise.all([
-        deps.principals.listAll(tenantId),
-        deps.nudges.listAll(tenantId),
-        deps.notices.list(tenantId),
-        deps.exceptions?.listAll() ?? Promise.resolve([]),
-        calendarWithClosures(),
-      ]);
-      const stateOf = new Map(states.map((s) => [s.objectId, s]));
-      const firstNotices = new Map(notices.filter((n) => n.kind === 'first').map((n) => [noticeId(n), n]));
-      const managers = new Map<string, Promise<Awaited<ReturnType<NudgeSweepDeps['graph']['getManager']>>>>();
-      const managerOf = (objectId: string) => {
-        let lookup = managers.get(objectId);
-        if (!lookup) {
-          lookup = deps.graph.getManager(objectId);
-          managers.set(objectId, lookup);
-        }
-        return lookup;
-      };
-
-      const run: SweepRun = { now, calendar, stateOf, firstNotices, exceptions, managerOf, summary };
-      const due: Commit[] = [];
-      for (const p of principals) {
-        if (p.status === 'compliant') continue;
-        summary.users += 1;
-        try {
-          const step = await nudgeOne(p, run);
-          if (step) due.push(step);
-        } catch (error) {
-          // One user's failure (storage blip, Graph down) must not stop everyone else's.
-          summary.errors += 1;
-          logger.warn({ objectId: p.objectId, err: describeError(error) }, 'nudge failed for a user; the next sweep tries again');
-        }
-        if (due.length >= COMMIT_BATCH) await commit(due.splice(0), summary);
-      }
-      await commit(due.splice(0), summary);
-      logger.info({ summary }, 'nudge sweep finished');
-      return summary;
-    } finally {
-      await deps.leases.release(LEASE, holder).catch((error: unknown) => {
-        logger.warn({ err: describeError(error) }, 'could not release the nudge lease; it expires on its own');
-      });
-    }
+    const outcome = await withLease(deps, { name: LEASE, instanceId: deps.instanceId, hold: { whileRunning: { ttlMs: deps.leaseTtlMs ?? LEASE_TTL_MS } } }, () => sweep(now, summary));
+    if (!outcome.ran) logger.debug({}, 'nudge sweep skipped: another run holds the lease');
+    return outcome.ran ? outcome.result : summary;
   };
+
+  async function sweep(now: Date, summary: NudgeSweepSummary): Promise<NudgeSweepSummary> {
+    summary.ran = true;
+    const pause = await deps.settings.get('nudgesPaused');
+    if (pause?.value.paused) {
+      summary.paused = true;
+      logger.info({ summary, pausedBy: pause.value.by }, 'nudge sweep: nudges are paused for everyone');
+      return summary;
+    }
+    const [principals, states, notices, exceptions, calendar] = await Promise.all([
+      deps.principals.listAll(tenantId),
+      deps.nudges.listAll(tenantId),
+      deps.notices.list(tenantId),
+      deps.exceptions?.listAll() ?? Promise.resolve([]),
+      partnerCalendar(deps.settings, deps.calendar ?? NO_CALENDAR),
+    ]);
+    const stateOf = new Map(states.map((s) => [s.objectId, s]));
+    const firstNotices = new Map(notices.filter((n) => n.kind === 'first').map((n) => [noticeId(n), n]));
+    const managers = new Map<string, Promise<Awaited<ReturnType<NudgeSweepDeps['graph']['getManager']>>>>();
+    const managerOf = (objectId: string) => {
+      let lookup = managers.get(objectId);
+      if (!lookup) {
+        lookup = deps.graph.getManager(objectId);
+        managers.set(objectId, lookup);
+      }
+      return lookup;
+    };
+
+    const run: SweepRun = { now, calendar, stateOf, firstNotices, exceptions, managerOf, summary };
+    const due: Commit[] = [];
+    for (const p of principals) {
+      if (p.status === 'compliant') continue;
+      summary.users += 1;
+      try {
+        const step = await nudgeOne(p, run);
+        if (step) due.push(step);
+      } catch (error) {
+        // One user's failure (storage blip, Graph down) must not stop everyone else's.
+        summary.errors += 1;
+        logger.warn({ objectId: p.objectId, err: describeError(error) }, 'nudge failed for a user; the next sweep tries again');
+      }
+      if (due.length >= COMMIT_BATCH) await commit(due.splice(0), summary);
+    }
+    await commit(due.splice(0), summary);
+    logger.info({ summary }, 'nudge sweep finished');
+    return summary;
+  }
 
   /** Enqueue the batch's messages, then save each state; an enqueue failure leaves them all for the next sweep. */
   async function commit(batch: readonly Commit[], summary: NudgeSweepSummary): Promise<void> {

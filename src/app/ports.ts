@@ -173,12 +173,20 @@ export interface ApprovalCardRef {
 
 /** Small named settings with etags: admin closures, the approvals channel, the global nudge pause. */
 export interface SettingsStore {
-  get<T>(name: SettingName): Promise<{ value: T; etag: string } | undefined>;
+  /** The setting as stored, checked against its key's schema; undefined when never written. */
+  get<K extends SettingName>(name: K): Promise<{ value: Settings[K]; etag: string } | undefined>;
   /** Create (no etag: fails with STORAGE_ALREADY_EXISTS if present) or replace under etag (STORAGE_CONFLICT). */
-  put<T>(name: SettingName, value: T, etag?: string): Promise<{ value: T; etag: string }>;
+  put<K extends SettingName>(name: K, value: Settings[K], etag?: string): Promise<{ value: Settings[K]; etag: string }>;
 }
 
-export type SettingName = 'closures' | 'approvalsChannel' | 'nudgesPaused';
+/** Every setting by name, with the type of its value. */
+export interface Settings {
+  closures: ClosuresSetting;
+  /** null: switched off by an admin ("approvals off"). */
+  approvalsChannel: ApprovalsChannelSetting | null;
+  nudgesPaused: NudgesPausedSetting;
+}
+export type SettingName = keyof Settings;
 export type ClosuresSetting = Closure[];
 export interface ApprovalsChannelSetting {
   address: ConversationAddress;

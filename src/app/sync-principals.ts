@@ -4,6 +4,7 @@ import { canonicalId } from '../domain/principal';
 import { assessListing, planSync } from '../domain/sync';
 import { needsReconnect, outcomeForErrorCode, syncRunId, type IntegrationRunSummary, type SyncRun } from '../domain/sync-run';
 import { retryOnConflict } from './retry-on-conflict';
+import { withLease } from './with-lease';
 import type { IdGenerator, LeaseStore, Logger, PartnerCenter, PartnerCenterAuth, PrincipalStore, SyncRunStore } from './ports';
 
 export interface SyncDeps {
@@ -94,47 +95,43 @@ export function createSyncPrincipals(deps: SyncDeps) {
   return async function syncPrincipals(request: SyncRequest): Promise<SyncRun> {
     const startedAt = clock.now();
     const correlationId = deps.ids.newId();
-    // The holder is this run, not this instance: a second run in the same process (two admins
-    // clicking at once) must be refused too, not treated as the holder renewing its lease.
-    const holder = `${deps.instanceId}/${correlationId}`;
-    if (!(await deps.leases.tryAcquire(LEASE, holder, LEASE_TTL_MS, startedAt))) {
-      throw new AppError(ErrorCodes.SyncInProgress, 'A Partner Center sync is already running.');
-    }
-    let previous: SyncRun | undefined;
-    const observed: { tokenHasMfa?: boolean; pcSaysCompliant?: boolean; accessToken?: string } = {};
-    const base = {
-      id: syncRunId(startedAt, correlationId.slice(0, 8)),
-      tenantId,
-      trigger: request.trigger,
-      requestedBy: request.requestedBy,
-      correlationId,
-      startedAt,
-    };
-    let run: SyncRun;
-    try {
-      previous = (await deps.syncRuns.latest(tenantId, 1))[0];
-      const counts = await fetchAndStore(correlationId, observed);
-      const integrations = await integrationsPart(correlationId, observed.accessToken);
-      run = { ...base, finishedAt: clock.now(), outcome: 'succeeded', counts, tokenHasMfa: observed.tokenHasMfa, partnerCenterSaysMfaCompliant: observed.pcSaysCompliant, ...(integrations ? { integrations } : {}) };
-      logger.info({ correlationId, counts, integrations }, 'sync succeeded');
-    } catch (error) {
-      const { code, message } = describeError(error);
-      run = {
-        ...base,
-        finishedAt: clock.now(),
-        outcome: outcomeForErrorCode(code),
-        tokenHasMfa: observed.tokenHasMfa,
-        partnerCenterSaysMfaCompliant: observed.pcSaysCompliant,
-        errorCode: code,
-        errorMessage: message.slice(0, 1000),
+    const outcome = await withLease(deps, { name: LEASE, instanceId: deps.instanceId, hold: { whileRunning: { ttlMs: LEASE_TTL_MS } } }, async () => {
+      const observed: { tokenHasMfa?: boolean; pcSaysCompliant?: boolean; accessToken?: string } = {};
+      const base = {
+        id: syncRunId(startedAt, correlationId.slice(0, 8)),
+        tenantId,
+        trigger: request.trigger,
+        requestedBy: request.requestedBy,
+        correlationId,
+        startedAt,
       };
-      const log = isAppError(error) && error.expected ? logger.warn.bind(logger) : logger.error.bind(logger);
-      log({ correlationId, code, outcome: run.outcome }, 'sync failed');
-    } finally {
-      await deps.leases.release(LEASE, holder).catch((error: unknown) => {
-        logger.warn({ err: describeError(error) }, 'could not release the sync lease; it expires on its own');
-      });
-    }
+      let previous: SyncRun | undefined;
+      try {
+        previous = (await deps.syncRuns.latest(tenantId, 1))[0];
+        const counts = await fetchAndStore(correlationId, observed);
+        const integrations = await integrationsPart(correlationId, observed.accessToken);
+        logger.info({ correlationId, counts, integrations }, 'sync succeeded');
+        const run: SyncRun = { ...base, finishedAt: clock.now(), outcome: 'succeeded', counts, tokenHasMfa: observed.tokenHasMfa, partnerCenterSaysMfaCompliant: observed.pcSaysCompliant, ...(integrations ? { integrations } : {}) };
+        return { run, previous };
+      } catch (error) {
+        const { code, message } = describeError(error);
+        const run: SyncRun = {
+          ...base,
+          finishedAt: clock.now(),
+          outcome: outcomeForErrorCode(code),
+          tokenHasMfa: observed.tokenHasMfa,
+          partnerCenterSaysMfaCompliant: observed.pcSaysCompliant,
+          errorCode: code,
+          errorMessage: message.slice(0, 1000),
+        };
+        const log = isAppError(error) && error.expected ? logger.warn.bind(logger) : logger.error.bind(logger);
+        log({ correlationId, code, outcome: run.outcome }, 'sync failed');
+        return { run, previous };
+      }
+    });
+    if (!outcome.ran) throw new AppError(ErrorCodes.SyncInProgress, 'A Partner Center sync is already running.');
+    let { run } = outcome.result;
+    const { previous } = outcome.result;
     // Tell admins once per failure streak, and again while an alert reached none of them (no admin
     // had a chat with the bot yet, Teams failed). Before storing the run, which may fail too.
     if (needsReconnect(run.outcome) && (previous?.outcome !== run.outcome || !previous.adminsAlerted)) {

@@ -214,8 +214,16 @@ export function sortByUrgency<T extends Pick<SlaItemModel, 'state' | 'businessMi
   return [...items].sort((a, b) => URGENCY[a.state] - URGENCY[b.state] || a.businessMinutesLeft - b.businessMinutesLeft);
 }
 
+const CLOCK_WORD = { microsoft: "Microsoft's answer", approval: 'Approval (your deadline)', filing: 'Filing with Microsoft (your deadline)' } as const;
+const STARTED_WORD = { microsoft: 'filed with Microsoft', approval: 'submitted for review', filing: 'approved' } as const;
+
 function slaItem(item: SlaItemModel, zone: string | undefined, locale: string | undefined): Record<string, string> {
+  const clock = item.clock ?? 'microsoft';
+  const caseNumber = safeText(item.caseNumber, 60) || 'unknown';
   return {
+    clockWord: CLOCK_WORD[clock],
+    caseText: clock === 'microsoft' ? ` · case ${caseNumber}` : '',
+    startedWord: STARTED_WORD[clock],
     requestId: requestIdOf(item.requestId),
     requesterName: safeText(item.requesterName, NAME_MAX) || 'Unknown user',
     requesterUpn: safeText(item.requesterUpn, UPN_MAX),
@@ -228,12 +236,13 @@ function slaItem(item: SlaItemModel, zone: string | undefined, locale: string | 
   };
 }
 
-/** `sla`: the requests waiting for Microsoft, most urgent first, at most 25 then "and N more". */
+/** `sla`: every running clock (approval, filing, Microsoft's answer), most urgent first, at most 25 then "and N more". */
 export function slaListCard(model: SlaListModel): AdaptiveCard {
   const sorted = sortByUrgency(model.items);
   const shown = sorted.slice(0, SLA_ITEMS_SHOWN).map((item) => slaItem(item, model.readerZone, model.locale));
   const more = sorted.length - shown.length;
   return renderTemplate('exception-sla', slaTemplate, {
+    approvalDays: formatCount(model.approvalBusinessDays ?? 2),
     items: shown,
     isEmpty: shown.length === 0,
     moreCount: formatCount(more),

@@ -156,6 +156,8 @@ export interface RecordAnswerModel extends ReaderModel {
 }
 
 export interface SlaItemModel {
+  /** Which clock: Microsoft's answer (default), or the partner's own approval or filing deadline. */
+  clock?: 'approval' | 'filing' | 'microsoft';
   requestId: string;
   requesterName: string;
   requesterUpn: string;
@@ -164,12 +166,15 @@ export interface SlaItemModel {
   /** `slaStatus().businessMinutesLeft`: negative once breached. */
   businessMinutesLeft: number;
   dueAt: Date;
+  /** When the clock started: submitted for review (approval), approved (filing), filed (Microsoft). */
   submittedAt: Date;
 }
 
 /** `sla`: the open requests, most urgent first (the card sorts). */
 export interface SlaListModel extends ReaderModel {
   items: readonly SlaItemModel[];
+  /** The approvers' deadline in business days, for the card's explanation (default 2). */
+  approvalBusinessDays?: number;
 }
 
 /** An SLA state change, announced once to the requester and to the admins. */

@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { createBusinessCalendar, type BusinessCalendar } from '../domain/calendar';
+import { createBusinessCalendar, FILING_BUSINESS_DAYS, type BusinessCalendar, type DeadlinePolicy } from '../domain/calendar';
 import { AppError, ErrorCodes } from '../domain/errors';
 import { createNudgePolicy, type EscalationStep, type NudgePolicy } from '../domain/nudge';
 import { canonicalId } from '../domain/principal';
@@ -47,10 +47,12 @@ export interface Config {
   partnerId?: string;
   /** Base of links the bot serves itself (CSV exports), without a trailing slash; unset: where the bot listens. */
   publicBaseUrl?: string;
-  /** The partner's business calendar for the 3-business-day SLA (admin closures are added at run time). */
+  /** The business calendar: working days and hours, the region's public holidays. Microsoft's 3 business days run on it alone; the admins' closures are added at run time for the partner's own clocks. */
   businessCalendar: BusinessCalendar;
   nudgePolicy: NudgePolicy;
   sweeps: { nudgeMinutes: number; slaMinutes: number };
+  /** The partner's own deadlines on exception requests (approval, filing with Microsoft), in business days. */
+  exceptionDeadlines: DeadlinePolicy;
 }
 
 /** Storage reached with a token (managed identity) instead of an account key. */
@@ -207,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
     ),
     sweeps: { nudgeMinutes: c.NUDGE_SWEEP_MINUTES, slaMinutes: c.SLA_SWEEP_MINUTES },
+    exceptionDeadlines: { approvalBusinessDays: c.EXCEPTION_APPROVAL_BUSINESS_DAYS, filingBusinessDays: FILING_BUSINESS_DAYS },
   };
 }
 

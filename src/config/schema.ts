@@ -93,6 +93,13 @@ export const configSchema = z
     NUDGE_ESCALATION: z.string().default('manager:0,admins:2').describe("Escalation steps after the last reminder: target:business-days-after-previous, in order; the last is 'admins'. Empty = none."),
     NUDGE_SWEEP_MINUTES: z.coerce.number().int().min(1).max(1440).default(15).describe('Minutes between nudge sweeps.'),
     SLA_SWEEP_MINUTES: z.coerce.number().int().min(1).max(1440).default(15).describe('Minutes between SLA sweeps of exception requests.'),
+    EXCEPTION_APPROVAL_BUSINESS_DAYS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .default(2)
+      .describe("The approvers' deadline: business days from submission for review, on the partner calendar (closures pause it). Approvers are reminded the day it is due, the admins once it is overdue."),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level.'),
     LOG_PRETTY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('Human-readable logs (local development; needs the pino-pretty dev dependency).'),
     // Azure deployment: identity-based storage access, the managed identity, telemetry.

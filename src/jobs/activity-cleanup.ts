@@ -1,4 +1,5 @@
 import type { ActivityDeduplicator, LeaseStore, Logger } from '../app/ports';
+import { withLease } from '../app/with-lease';
 import type { Clock } from '../domain/clock';
 
 /** Teams redelivers an activity within minutes; a day of claims is plenty to recognise one. */
@@ -8,7 +9,7 @@ const LEASE_TTL_MS = 30 * 60_000;
 
 /**
  * Keeps the activity-deduplication table from growing forever: deletes claims older than a day.
- * One instance at a time (a lease), so instances do not race to delete the same rows.
+ * One run at a time across instances (a lease), so they do not race to delete the same rows.
  */
 export function createActivityCleanup(deps: {
   activities: Pick<ActivityDeduplicator, 'purgeClaimedBefore'>;
@@ -18,15 +19,11 @@ export function createActivityCleanup(deps: {
   instanceId: string;
 }) {
   return async function cleanUpActivityClaims(): Promise<number> {
-    const now = deps.clock.now();
-    const holder = `${deps.instanceId}/cleanup`;
-    if (!(await deps.leases.tryAcquire(LEASE, holder, LEASE_TTL_MS, now))) return 0;
-    try {
-      const purged = await deps.activities.purgeClaimedBefore(new Date(now.getTime() - ACTIVITY_CLAIMS_KEPT_MS));
+    const outcome = await withLease(deps, { name: LEASE, instanceId: deps.instanceId, hold: { whileRunning: { ttlMs: LEASE_TTL_MS } } }, async () => {
+      const purged = await deps.activities.purgeClaimedBefore(new Date(deps.clock.now().getTime() - ACTIVITY_CLAIMS_KEPT_MS));
       deps.logger.info({ purged }, 'old activity claims deleted');
       return purged;
-    } finally {
-      await deps.leases.release(LEASE, holder);
-    }
+    });
+    return outcome.ran ? outcome.result : 0;
   };
 }

@@ -86,6 +86,13 @@ export class EntityReader {
     return typeof v === 'boolean' ? v : this.fail(name, 'boolean');
   }
 
+  /** A property holding JSON, validated with a schema; required (JSON `null` is a value). */
+  json<T>(name: string, schema: ZodType<T, ZodTypeDef, unknown>): T {
+    const text = this.optionalString(name);
+    if (text === undefined || text === '') return this.fail(name, 'JSON');
+    return this.optionalJson(name, schema) as T;
+  }
+
   /** A property holding JSON, validated with a schema. */
   optionalJson<T>(name: string, schema: ZodType<T, ZodTypeDef, unknown>): T | undefined {
     const text = this.optionalString(name);

@@ -63,6 +63,7 @@ const SLA_STATES: readonly SlaState[] = ['onTrack', 'dueSoon', 'dueToday', 'brea
 const evidenceSchema = z.array(z.enum(EVIDENCE_ITEMS));
 const linksSchema = z.array(z.string());
 const approvalsSchema = z.array(z.object({ by: z.string(), at: z.coerce.date(), comment: z.string().optional() }));
+const deadlineRemindersSchema = z.array(z.string().max(100)).max(50);
 
 const addressSchema = conversationAddressSchema;
 
@@ -115,6 +116,7 @@ export function requestToEntity(r: ExceptionRequest): NewEntity {
     slaAnnounced: r.slaAnnounced,
     expiryNotified: r.expiryNotified,
     renewalOf: r.renewalOf,
+    deadlineReminders: r.deadlineReminders === undefined ? undefined : JSON.stringify(r.deadlineReminders),
   });
 }
 
@@ -164,6 +166,7 @@ export function requestFromEntity(entity: StoredEntity, table: string): Exceptio
     slaAnnounced: r.optionalOneOf('slaAnnounced', SLA_STATES),
     expiryNotified: r.optionalOneOf('expiryNotified', EXPIRY_NOTICES),
     renewalOf: r.optionalString('renewalOf'),
+    deadlineReminders: r.optionalJson('deadlineReminders', deadlineRemindersSchema),
     etag: r.etag,
   });
 }

@@ -14,7 +14,7 @@ import { compact, EntityReader, requireEtag, type NewEntity, type StoredEntity }
 import { isEntityNotFound, storageCall, toStorageError } from './errors';
 import { toKey } from './keys';
 import { assertEntityWithinLimits } from './limits';
-import { deserializeSetting, serializeSetting } from './settings';
+import { instant } from './settings';
 
 /**
  * The integration watch's tables, created beside the others with the same prefix:
@@ -32,7 +32,8 @@ const INCIDENT = 'incident';
 const KEY = 'key';
 const SETTING = 'setting';
 
-const date = z.date();
+/** Instants in the JSON columns: ISO strings (JSON's own Date), or the `$date` tag earlier rows carry. */
+const date = instant;
 const dayCounts = z.object({ mfa: z.number().int(), nonMfa: z.number().int() });
 const counted = { lastAt: date, requests: z.number().int(), nonMfa: z.number().int() };
 const principalUses = z.array(z.object({ objectId: z.string(), upn: z.string(), ...counted }));
@@ -52,7 +53,7 @@ const samples = z.array(z.object({ requestId: z.string(), correlationId: z.strin
 function json<T>(r: EntityReader, entity: StoredEntity, name: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, fallback: T): T {
   const text = r.optionalString(name);
   if (text === undefined || text === '') return fallback;
-  const parsed = schema.safeParse(deserializeSetting(text));
+  const parsed = schema.safeParse(JSON.parse(text));
   if (!parsed.success) throw new Error(`Stored entity (${entity.partitionKey}, ${entity.rowKey}) has no valid ${name}: ${parsed.error.issues[0]?.message ?? ''}`);
   return parsed.data;
 }
@@ -66,13 +67,13 @@ export function integrationToEntity(i: Integration): NewEntity {
     manual: i.manual,
     firstSeen: i.firstSeen,
     lastSeen: i.lastSeen,
-    days: serializeSetting(i.days),
-    principals: serializeSetting(i.principals),
-    operations: serializeSetting(i.operations),
-    sourceIps: serializeSetting(i.sourceIps),
-    recentNonMfa: serializeSetting(i.recentNonMfa),
-    fields: serializeSetting(i.fields),
-    alerts: serializeSetting(i.alerts),
+    days: JSON.stringify(i.days),
+    principals: JSON.stringify(i.principals),
+    operations: JSON.stringify(i.operations),
+    sourceIps: JSON.stringify(i.sourceIps),
+    recentNonMfa: JSON.stringify(i.recentNonMfa),
+    fields: JSON.stringify(i.fields),
+    alerts: JSON.stringify(i.alerts),
   });
 }
 
@@ -232,7 +233,7 @@ export function createIntegrationSettingsStore(client: TableClient): Integration
       return found;
     },
     async putChannel(value, etag) {
-      await write(client, 'IncidentsChannel', { etag }, { partitionKey: SETTING, rowKey, value: serializeSetting(value) });
+      await write(client, 'IncidentsChannel', { etag }, { partitionKey: SETTING, rowKey, value: JSON.stringify(value) });
     },
   };
 }

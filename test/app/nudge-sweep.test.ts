@@ -87,6 +87,16 @@ describe('the nudges overview', () => {
     ]);
     expect(model).toMatchObject({ total: 3, scheduled: 2, dueNow: 0, stopped: 1, paused: false, zoneText: 'Asia/Tokyo' });
   });
+
+  it("when the admins close Wednesday, then the overview shows the reminder on Thursday, the day the sweep sends it", async () => {
+    const w = await newWorld('2026-03-02T12:00:00Z');
+    await w.addUser('later', { noticeAt: new Date('2026-03-02T11:00:00Z') });
+    await w.storage.settings.put('closures', [{ from: '2026-03-04', to: '2026-03-04', reason: 'Company offsite' }]);
+    const model = await w.actions.overview('Europe/London');
+    expect(model.rows.map((r) => r.whenText)).toEqual(['Thu 5 Mar 2026, 11:00 GMT']);
+    await w.runUntil(new Date('2026-03-05T12:00:00Z'));
+    expect(w.sent(LONDON)).toEqual(['reminder:1 later→later Thu 2026-03-05 11:00']);
+  });
 });
 
 describe('nudge stop conditions', () => {

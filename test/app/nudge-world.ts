@@ -62,7 +62,6 @@ export async function newWorld(start: string): Promise<World> {
   const graph = new FakeGraph();
   const exceptions: ExceptionRequest[] = [];
   const policy = createNudgePolicy();
-  let n = 0;
   const sweepDeps = (instanceId = 'instance-a'): NudgeSweepDeps => ({
     tenantId: TENANT,
     principals: storage.principals,
@@ -77,7 +76,6 @@ export async function newWorld(start: string): Promise<World> {
     policy,
     adminIds: ADMINS,
     defaultTimezone: 'Europe/London',
-    ids: { newId: () => `run-${++n}` },
     clock,
     logger: silent,
     instanceId,

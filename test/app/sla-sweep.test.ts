@@ -9,7 +9,7 @@ import { createSla } from '../../src/app/sla';
 import { createBusinessCalendar } from '../../src/domain/calendar';
 import { FixedClock } from '../../src/domain/clock';
 import { applyCommand, newExceptionRequest, type ExceptionRequest } from '../../src/domain/exception';
-import { exclusivePerInterval } from '../../src/jobs/exclusive';
+import { withLease } from '../../src/app/with-lease';
 import type { Storage } from '../../src/storage';
 import { newStorage, TENANT } from '../storage/helpers';
 import { RecordingOutbox } from './nudge-world';
@@ -44,15 +44,18 @@ describe('the SLA sweep', () => {
 
   const slaFor = (c = clock, o = outbox) => {
     const directory = createDirectory({ tenantId: TENANT, contacts: storage.contacts, principals: storage.principals });
-    const messages = createExceptionMessages({ directory, timezoneOf: async () => 'Europe/Berlin' });
+    const messages = createExceptionMessages({ directory, timezoneOf: async () => 'Europe/Berlin', calendarZone: 'Europe/Berlin' });
     return createSla({
       tenantId: TENANT,
       store: storage.exceptions,
       settings: storage.settings,
       calendar,
+      deadlines: { approvalBusinessDays: 2, filingBusinessDays: 1 },
       adminIds: ADMINS,
+      approverIds: ['approver-1', 'approver-2', 'requester-9'],
       outbox: o,
       announcement: (r, s, a) => messages.slaAnnouncement(r, s, a),
+      reminder: (r, k, d) => messages.deadlineReminder(r, k, d),
       clock: c,
       logger: silent,
     });
@@ -101,13 +104,15 @@ describe('the SLA sweep', () => {
     expect(JSON.stringify(requester.card)).not.toMatch(/escalation to the MFA exception team/i);
   });
 
-  it('when the office is closed on Wednesday, then the deadline moves to Friday', async () => {
+  it("when the office is closed on Wednesday, then Microsoft's due date stays Thursday: the partner's closures are not Microsoft's", async () => {
     await createClosures({ settings: storage.settings, calendar }).add({ from: '2026-11-25', to: '2026-11-25', reason: 'Company offsite' });
     const sla = slaFor();
-    clock.set('2026-11-26T09:30:00Z');
+    clock.set('2026-11-26T08:30:00Z');
     const [entry] = await sla.open();
-    expect(entry?.status.dueAt.toISOString()).toBe('2026-11-27T09:00:00.000Z');
-    expect(entry?.status.state).toBe('dueSoon');
+    expect(entry?.status.dueAt.toISOString()).toBe('2026-11-26T09:00:00.000Z');
+    expect(entry?.status.state).toBe('dueToday');
+    const [row] = await sla.board();
+    expect(row?.clock).toMatchObject({ kind: 'microsoft', status: { dueAt: new Date('2026-11-26T09:00:00.000Z') } });
   });
 
   it('when a request is filed on a public holiday evening, then the clock starts on the next business morning', async () => {
@@ -173,13 +178,54 @@ describe('the SLA sweep', () => {
   it('when the sweep is scheduled in two instances within one interval, then it runs once', async () => {
     let runs = 0;
     const job = (instanceId: string) =>
-      exclusivePerInterval({ name: 'sla-sweep', intervalMs: 15 * 60_000, leases: storage.leases, clock, logger: silent, instanceId, run: async () => ++runs });
-    const [a, b] = await Promise.all([job('one')(), job('two')()]);
+      withLease({ leases: storage.leases, clock, logger: silent }, { name: 'sla-sweep', instanceId, hold: { forInterval: { intervalMs: 15 * 60_000 } } }, async () => ++runs);
+    const [a, b] = await Promise.all([job('one'), job('two')]);
     expect([a.ran, b.ran].sort()).toEqual([false, true]);
     clock.advance(5 * 60_000);
-    expect((await job('two')()).ran).toBe(false);
+    expect((await job('two')).ran).toBe(false);
     clock.advance(10 * 60_000);
-    expect((await job('two')()).ran).toBe(true);
+    expect((await job('two')).ran).toBe(true);
     expect(runs).toBe(2);
+  });
+
+  describe("the partner's own deadlines", () => {
+    /** In review since Monday 23 Nov 2026 10:00 Berlin; requester-9 is an approver too, but never of their own request. */
+    const inReview = (id: string): ExceptionRequest => {
+      const base = newExceptionRequest({ id, requesterId: 'requester-9', requesterUpn: 'requester-9@example.com', at: new Date('2026-11-20T09:00:00Z') });
+      return { ...base, status: 'inReview', fields: filed(id).fields, reviewRound: 1, submittedForReviewAt: FILED };
+    };
+    const deadlineSends = () => outbox.enqueued.filter((e) => e.message.key.startsWith('deadline:')).map((e) => `${e.message.kind} ${'aadObjectId' in e.message.to ? e.message.to.aadObjectId : ''}`);
+
+    it('when the office closes on Wednesday, then approval is due Thursday, approvers are reminded that morning once, the admins once it is overdue', async () => {
+      await storage.exceptions.create(inReview('EXC-DL0001'));
+      await createClosures({ settings: storage.settings, calendar }).add({ from: '2026-11-25', to: '2026-11-25', reason: 'Company offsite' });
+
+      await at('2026-11-25T09:30:00Z'); // Wednesday 10:30: without the closure the deadline would have passed
+      expect(deadlineSends()).toEqual([]);
+      const thursdayMorning = await at('2026-11-26T08:05:00Z');
+      expect(thursdayMorning.reminded).toEqual([{ requestId: 'EXC-DL0001', reminder: 'approval:1:approvers' }]);
+      expect(deadlineSends()).toEqual(['deadline.approval.approvers approver-1', 'deadline.approval.approvers approver-2']);
+      expect((await at('2026-11-26T08:45:00Z')).reminded).toEqual([]); // once
+      expect((await at('2026-11-26T09:30:00Z')).reminded).toEqual([{ requestId: 'EXC-DL0001', reminder: 'approval:1:admins' }]);
+      expect((await at('2026-11-26T12:00:00Z')).reminded).toEqual([]);
+      expect(deadlineSends()).toEqual([
+        'deadline.approval.approvers approver-1',
+        'deadline.approval.approvers approver-2',
+        'deadline.approval.admins admin-1',
+        'deadline.approval.admins admin-2',
+      ]);
+      expect((await storage.exceptions.get('EXC-DL0001'))?.deadlineReminders).toEqual(['approval:1:approvers', 'approval:1:admins']);
+      const text = outbox.enqueued.find((e) => e.message.kind === 'deadline.approval.approvers')?.message.message.text ?? '';
+      expect(text).toContain('EXC-DL0001');
+      expect(text).toMatch(/Thu.*26.*Nov.*10:00/);
+    });
+
+    it('when the request is approved, then filing is due one business day later and the admins are reminded once', async () => {
+      await storage.exceptions.create({ ...inReview('EXC-DL0002'), status: 'approved', decidedBy: 'approver-1', decidedAt: new Date('2026-11-24T09:00:00Z') });
+      expect((await at('2026-11-24T15:00:00Z')).reminded).toEqual([]);
+      expect((await at('2026-11-25T08:00:00Z')).reminded).toEqual([{ requestId: 'EXC-DL0002', reminder: 'filing:1:admins' }]);
+      expect((await at('2026-11-25T10:00:00Z')).reminded).toEqual([]);
+      expect(deadlineSends()).toEqual(['deadline.filing.admins admin-1', 'deadline.filing.admins admin-2']);
+    });
   });
 });

@@ -62,7 +62,7 @@ describe('nudges through /api/messages', () => {
 
   it('when an admin pauses nudges, then it is recorded with who and when, every "nudges" view says so, the sweep sends nothing, and resume lifts it', async () => {
     expect(await say(ADMIN, 'pause nudges')).toMatch(/Nudges paused/);
-    const stored = await h.shepherd.storage.settings.get<{ paused: boolean; by: string; at: Date }>('nudgesPaused');
+    const stored = await h.shepherd.storage.settings.get('nudgesPaused');
     expect(stored?.value).toMatchObject({ paused: true, by: ADMIN.aadObjectId });
     expect(stored?.value.at).toBeInstanceOf(Date);
     expect(await say(ADMIN, 'nudges')).toMatch(/Nudges are paused for everyone \(by Ada Admin/);

@@ -13,7 +13,6 @@
  * once the nudge state is recorded; `sweep done <summary json>`; `sent <key>` each time the ledger
  * recorded a send.
  */
-import { randomUUID } from 'node:crypto';
 import { createNudgeSweep } from '../../src/app/nudge-sweep';
 import type { NudgeStore, Outbox } from '../../src/app/ports';
 import { createNudgePolicy } from '../../src/domain/nudge';
@@ -71,7 +70,6 @@ async function main(): Promise<void> {
     policy: createNudgePolicy(),
     adminIds: ['admin-1'],
     defaultTimezone: need('SWEEP_ZONE'),
-    ids: { newId: () => randomUUID() },
     clock: { now: () => new Date(now + (Date.now() - anchor)) },
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     instanceId: `crash-${process.pid}`,

@@ -110,3 +110,21 @@ export function createBusinessCalendar(input: BusinessCalendarInput): BusinessCa
   const closures = validClosures(input.closures);
   return { zone, workingDays, workingHours, ...(holidays ? { holidays } : {}), closures };
 }
+
+/**
+ * The partner's own calendar: `base` (the configured zone, working days and hours, public
+ * holidays, and any closures it has) with the admins' `closures` added. Nudges and the partner's
+ * internal deadlines run on it; Microsoft's clock runs on `base` alone, since the partner's
+ * closures are no reason for Microsoft to answer later. A closure given twice counts once.
+ */
+export function withClosures(base: BusinessCalendar, closures: readonly Closure[]): BusinessCalendar {
+  if (closures.length === 0) return base;
+  const seen = new Set(base.closures.map((c) => `${c.from}/${c.to}`));
+  const added = closures.filter((c) => {
+    const key = `${c.from}/${c.to}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { ...base, closures: validClosures([...base.closures, ...added]) };
+}

@@ -84,6 +84,8 @@ export interface ExceptionRequest {
   answerRecordedAt?: Date;
   /** The last SLA state announced to the requester and admins (each change is announced once). */
   slaAnnounced?: SlaState;
+  /** Reminders of the partner's own deadlines (approval, filing) already sent, by key (see dueReminders). */
+  deadlineReminders?: readonly string[];
   /** Storage concurrency token, carried through untouched; absent for a request not stored yet. */
   etag?: string;
 }
