@@ -1,10 +1,12 @@
 import { DeviceCodeStore } from './deviceCodes';
 import { Directory } from './directory';
 import { FaultBook } from './faults';
+import { Groups } from './groups';
 import { RecordStore } from './records';
 import { RequestLog } from './requestLog';
 import { buildSeed, PARTNER_TENANT_ID, type SeedData } from './seed';
 import { TokenStore } from './tokens';
+import { createSigningKey, type SigningKey } from './tab-tokens';
 import type { RawRecord, SandboxConfig } from './types';
 
 export interface StateOptions {
@@ -23,6 +25,10 @@ export class SandboxState {
   readonly deviceCodes = new DeviceCodeStore();
   /** Survives reset: a bot's stored refresh token stays usable across test cases. */
   readonly tokens = new TokenStore();
+  /** Entra security groups (Graph's transitiveMembers), for group-based roles. */
+  readonly groups = new Groups();
+  /** Signs the admin tab's SSO tokens; its public half is the JWKS. Survives reset, like Entra's keys. */
+  readonly signingKey: SigningKey = createSigningKey();
   config: SandboxConfig;
 
   constructor(private readonly options: StateOptions) {
@@ -44,6 +50,7 @@ export class SandboxState {
     this.requestLog.clear();
     this.deviceCodes.clear();
     this.directory.clear();
+    this.groups.clear();
     this.records.replace([]);
     this.load(buildSeed(this.options.seed, this.nowMs()));
   }
