@@ -10,7 +10,11 @@ import type {
   SecretStore,
   SettingsStore,
   SyncRunStore,
+  AdminAuditStore,
+  ExclusionStore,
 } from '../app/ports';
+import { createAdminAuditStore } from './admin-audit';
+import { createExclusionStore } from './exclusions';
 import { createActivityDeduplicator, DEFAULT_ACTIVITY_STALE_AFTER_MS } from './activities';
 import type { TransactionObserver } from './batch';
 import {
@@ -54,6 +58,8 @@ export const TABLES = {
   exceptions: 'Exceptions',
   nudges: 'Nudges',
   settings: 'Settings',
+  adminAudit: 'AdminAudit',
+  exclusions: 'Exclusions',
   /** The outbox's ledger and payloads (created by createOutboxStorage, with its queues). */
   outbox: OUTBOX_TABLE,
 } as const;
@@ -71,6 +77,8 @@ export interface Storage {
   exceptions: ExceptionStore;
   nudges: NudgeStore;
   settings: SettingsStore;
+  adminAudit: AdminAuditStore;
+  exclusions: ExclusionStore;
   /** One cheap request proving storage is reachable and our tables exist (for /readyz). */
   ping(): Promise<void>;
 }
@@ -127,6 +135,8 @@ export async function createStorage(opts: StorageOptions): Promise<Storage> {
     exceptions: createExceptionStore(clients.exceptions),
     nudges: createNudgeStore(clients.nudges),
     settings: createSettingsStore(clients.settings),
+    adminAudit: createAdminAuditStore(clients.adminAudit),
+    exclusions: createExclusionStore(clients.exclusions),
     async ping() {
       // A query for one entity of a partition nobody writes: one round trip, proves the account
       // answers, the credentials work and the table exists.
