@@ -69,6 +69,8 @@ export interface SyncRunStore {
   add(run: SyncRun): Promise<void>;
   /** Newest first. */
   latest(tenantId: string, count: number): Promise<SyncRun[]>;
+  /** Runs started at or after `from`, newest first (the trend over 90 days). */
+  since(tenantId: string, from: Date): Promise<SyncRun[]>;
 }
 
 /** Secrets at rest (the Partner Center token cache), encrypted by the adapter. */
