@@ -1,5 +1,5 @@
 // @ts-check
-const ESM_ONLY_PACKAGES = ['strip-bom'];
+const ESM_ONLY_PACKAGES = ['strip-bom', 'jose'];
 
 /**
  * One in-memory Azurite (a child process) serves the whole run: globalSetup starts it and puts

@@ -26,16 +26,19 @@ export function composeExceptions(parts: {
   clock: Clock;
   logger: Logger;
   instanceId: string;
+  /** Live roles (id lists plus Entra groups); default: the configured id lists. */
+  roles?: { admins: ReadonlySet<string>; approvers: ReadonlySet<string> };
 }) {
   const { config, storage, messenger, outbox, background, clock, logger } = parts;
   const tenantId = config.partnerCenter.tenantId;
-  const admins = adminSet(config.adminAadObjectIds);
+  const admins = parts.roles?.admins ?? adminSet(config.adminAadObjectIds);
+  const approvers = parts.roles?.approvers ?? adminSet(config.approverAadObjectIds);
   const directory = createDirectory({ tenantId, contacts: storage.contacts, principals: storage.principals });
   const messages = createExceptionMessages({ directory, timezoneOf: async (id) => (await storage.contacts.get(tenantId, id))?.timezone ?? config.defaultTimezone });
   const effects = createExceptionEffects({
     tenantId,
-    approverIds: config.approverAadObjectIds,
-    adminIds: config.adminAadObjectIds,
+    approverIds: approvers,
+    adminIds: admins,
     store: storage.exceptions,
     settings: storage.settings,
     contacts: storage.contacts,
@@ -47,7 +50,7 @@ export function composeExceptions(parts: {
   const exceptions = createExceptions({
     store: storage.exceptions,
     adminIds: admins,
-    approverIds: adminSet(config.approverAadObjectIds),
+    approverIds: approvers,
     clock,
     logger,
     // After the turn: approval cards, the requester told, the pack to the admins. A failure is logged, never lost silently.
@@ -65,7 +68,7 @@ export function composeExceptions(parts: {
     store: storage.exceptions,
     settings: storage.settings,
     calendar: config.businessCalendar,
-    adminIds: config.adminAadObjectIds,
+    adminIds: admins,
     outbox,
     announcement: (request, status, audience) => messages.slaAnnouncement(request, status, audience),
     clock,

@@ -18,7 +18,6 @@ import type { BotDeps } from './bot/deps';
 import { closeServer, createHttpServer, listen } from './bot/server';
 import { createTeamsMessenger } from './bot/teams-messenger';
 import type { Config } from './config';
-import { adminSet } from './domain/authorization';
 import type { Clock } from './domain/clock';
 import { AppError, ErrorCodes } from './domain/errors';
 import { createGraphClient } from './integrations/graph';
@@ -28,6 +27,8 @@ import { createPartnerCenterClient } from './integrations/partner-center';
 import { createActivityCleanup } from './jobs/activity-cleanup';
 import { createScheduler } from './jobs/scheduler';
 import { composeExceptions } from './compose-exceptions';
+import { composeDashboard, composeRoles } from './compose-dashboard';
+import { withoutExcluded } from './app/exclusions';
 import { createOutboxStorage, createStorage, DEFAULT_RETRY_OPTIONS, type Storage, type StorageOptions } from './storage';
 import { systemClock } from './system-clock';
 
@@ -96,6 +97,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
       ? createAppTokenProvider({ clientId: config.graph.clientId, clientSecret: config.graph.clientSecret, tenantId, networkClient, logger })
       : { getToken: () => Promise.reject(new AppError(ErrorCodes.GraphForbidden, 'Microsoft Graph is not configured (GRAPH_CLIENT_ID / GRAPH_CLIENT_SECRET, or BOT_ID / BOT_PASSWORD).')) };
   const graph = createGraphClient({ baseUrl: config.graph.baseUrl, getToken: () => appToken.getToken(), http });
+  const roles = composeRoles(config, { http, getGraphToken: () => appToken.getToken(), logger });
 
   const adapter = createTeamsAdapter(config);
   const messenger = createTeamsMessenger({ adapter, botAppId: config.bot.id ?? '', serviceUrl: config.teams.serviceUrl, backoff: overrides.teamsBackoff, logger });
@@ -132,10 +134,12 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     },
   });
 
-  const notifyAdmins = createAdminNotifier({ tenantId, adminIds: config.adminAadObjectIds, contacts: storage.contacts, messenger, logger });
+  const notifyAdmins = createAdminNotifier({ tenantId, adminIds: roles.admins, contacts: storage.contacts, messenger, logger });
+  // Excluded accounts get neither first notices nor nudges: both read the list without them.
+  const shepherded = withoutExcluded(storage.principals, storage.exclusions, clock);
   const notices = createNotices({
     tenantId,
-    principals: storage.principals,
+    principals: shepherded,
     contacts: storage.contacts,
     ledger: storage.notices,
     messenger,
@@ -158,9 +162,10 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     onReconnectNeeded: async (run) => (await notifyAdmins(reconnectAlertMessage(run, config.defaultTimezone))).delivered,
   });
   const outbox = outboxStorage.outbox;
-  const nudgeStores = { tenantId, principals: storage.principals, nudges: storage.nudges, contacts: storage.contacts, settings: storage.settings, exceptions: storage.exceptions, policy: config.nudgePolicy, calendar: config.businessCalendar, defaultTimezone: config.defaultTimezone, clock };
+  const nudgeStores = { tenantId, principals: shepherded, nudges: storage.nudges, contacts: storage.contacts, settings: storage.settings, exceptions: storage.exceptions, policy: config.nudgePolicy, calendar: config.businessCalendar, defaultTimezone: config.defaultTimezone, clock };
   const sweepNudges = createNudgeSweep({ ...nudgeStores, notices: storage.notices, graph: { getManager: (id) => graph.getManager?.(id) ?? Promise.resolve(undefined) }, outbox, leases: storage.leases, adminIds: config.adminAadObjectIds, ids, logger, instanceId });
-  const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, background, clock, logger, instanceId });
+  const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, background, clock, logger, instanceId, roles });
+  const console_ = composeDashboard({ config, storage, roles, auth, sla: exceptionFeature.feature.sla, outbox, http, clock, logger, ids });
   const checkAlerts = oncePer(60 * 60_000, clock);
   const afterSync = async () => {
     await notices.sweep();
@@ -168,7 +173,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
 
   const deps: BotDeps = {
     tenantId,
-    adminIds: adminSet(config.adminAadObjectIds),
+    adminIds: roles.admins,
     links: { mfaSetup: config.links.mfaSetup, securityInfo: config.links.securityInfo },
     defaultTimezone: config.defaultTimezone,
     clock,
@@ -198,7 +203,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   };
 
   const app = createBotApplication(adapter, config.bot.id ?? '', deps);
-  const server = createHttpServer({ adapter, app, logger, ready: () => storage.ping(), localMode: config.localMode, exports: exceptionFeature.exports });
+  const server = createHttpServer({ adapter, app, logger, ready: () => storage.ping(), localMode: config.localMode, exports: exceptionFeature.exports, dashboard: console_.routes });
 
   const cleanUpActivityClaims = createActivityCleanup({ activities: storage.activities, leases: storage.leases, clock, logger, instanceId });
   const scheduler = createScheduler(
@@ -231,6 +236,9 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
           await exceptionFeature.sweepSla();
         },
       },
+      ...(roles.usesGroups
+        ? [{ name: 'role-groups-refresh', intervalMs: config.roleGroups.refreshMinutes * 60_000, initialDelayMs: config.roleGroups.refreshMinutes * 60_000, run: async () => void (await roles.refresh()) }]
+        : []),
       {
         name: 'activity-claims-cleanup',
         intervalMs: 6 * 60 * 60_000,
@@ -252,6 +260,8 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     messenger,
     outbox: { enqueue: (messages) => outboxStorage.outbox.enqueue(messages), stats: () => outboxWorker.stats() },
     async start() {
+      // Group-based roles are read before the first turn; a failure keeps the id lists (logged).
+      if (roles.usesGroups) await roles.refresh();
       const address = await listen(server, config.port, config.bindHost);
       exceptionFeature.listening(address.url);
       if (config.localMode) {

@@ -28,8 +28,9 @@ export interface ExceptionMessages {
 
 export interface ExceptionEffectsDeps {
   tenantId: string;
-  approverIds: readonly string[];
-  adminIds: readonly string[];
+  /** Read at each use (live roles: id lists plus Entra groups). */
+  approverIds: Iterable<string>;
+  adminIds: Iterable<string>;
   store: Pick<ExceptionStore, 'addApprovalCard' | 'listApprovalCards'>;
   settings: Pick<SettingsStore, 'get'>;
   contacts: Pick<ContactStore, 'get'>;
@@ -56,7 +57,7 @@ export function createExceptionEffects(deps: ExceptionEffectsDeps) {
    * when its refresh names at least one approver (otherwise it shows the status to nobody who can act).
    */
   async function postApprovalCards(request: ExceptionRequest): Promise<number> {
-    const approvers = deps.approverIds.filter((id) => !sameId(id, request.requesterId));
+    const approvers = [...deps.approverIds].filter((id) => !sameId(id, request.requesterId));
     const contacts = await Promise.all(approvers.map((id) => deps.contacts.get(deps.tenantId, id)));
     // Universal Actions' refresh names Teams user ids (29:…), not AAD ids: known from each approver's chat.
     const approverUserIds = contacts.flatMap((c) => (c?.address ? [c.address.userId] : [])).slice(0, 60);

@@ -15,7 +15,8 @@ export interface SlaDeps {
   settings: Pick<SettingsStore, 'get'>;
   /** The calendar from config; closures come from settings at each use. */
   calendar: BusinessCalendar;
-  adminIds: readonly string[];
+  /** Read at each use (live roles). */
+  adminIds: Iterable<string>;
   outbox: Pick<Outbox, 'enqueue'>;
   /** The announcement of `status` about `request` to its requester or to an admin. */
   announcement: (request: ExceptionRequest, status: SlaStatus, audience: 'requester' | 'admin') => Promise<OutboxMessage['message']>;
@@ -77,7 +78,7 @@ export function createSla(deps: SlaDeps) {
         const [toRequester, toAdmin] = await Promise.all([deps.announcement(request, status, 'requester'), deps.announcement(request, status, 'admin')]);
         const messages: OutboxMessage[] = [
           { key: `sla:${request.id}:${status.state}:requester`, tenantId: deps.tenantId, to: { aadObjectId: request.requesterId }, message: toRequester, kind: `sla.${status.state}` },
-          ...deps.adminIds.map((adminId) => ({
+          ...[...deps.adminIds].map((adminId) => ({
             key: `sla:${request.id}:${status.state}:admin:${adminId}`,
             tenantId: deps.tenantId,
             to: { aadObjectId: adminId },

@@ -5,6 +5,7 @@ import type { Logger } from '../app/ports';
 import { MAX_DOWNLOAD_TOKEN_CHARS } from '../app/download-links';
 import { describeError } from '../domain/errors';
 import { registerExportRoute, type ExportsHandler } from './export-route';
+import { registerDashboardRoutes, type DashboardRouteDeps } from './dashboard-routes';
 
 export interface ServerOptions {
   adapter: TeamsAdapter;
@@ -15,6 +16,8 @@ export interface ServerOptions {
   localMode: boolean;
   /** GET /exports/:token (signed CSV download links); the route is absent when not given. */
   exports?: ExportsHandler;
+  /** The Compliance tab (/tab/) and its API (/api/dashboard/); absent when not given. */
+  dashboard?: DashboardRouteDeps;
 }
 
 /**
@@ -58,6 +61,7 @@ export function createHttpServer(options: ServerOptions): restify.Server {
   });
 
   if (options.exports !== undefined) registerExportRoute(server, options.exports, options.logger);
+  if (options.dashboard !== undefined) registerDashboardRoutes(server, options.dashboard);
 
   return server;
 }
