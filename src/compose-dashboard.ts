@@ -52,10 +52,10 @@ export function composeDashboard(parts: {
   clock: Clock;
   logger: Logger;
   ids: { newId(): string };
-}): { routes: DashboardRouteDeps; audit: RecordAdminAction; invalidate: () => void } {
-  const { config, storage, clock, logger, ids } = parts;
+  audit: RecordAdminAction;
+}): { routes: DashboardRouteDeps; invalidate: () => void } {
+  const { config, storage, clock, logger, ids, audit } = parts;
   const tenantId = config.partnerCenter.tenantId;
-  const audit = createAdminAuditRecorder({ store: storage.adminAudit, tenantId, clock, ids, logger });
   const exclusions = createExclusions({ tenantId, store: storage.exclusions, clock, audit });
   const dashboard = createDashboard({
     tenantId,
@@ -107,5 +107,10 @@ export function composeDashboard(parts: {
     ...(devToken ? { devToken } : {}),
     ...(config.localMode && config.adminAadObjectIds[0] ? { devUser: config.adminAadObjectIds[0] } : {}),
   };
-  return { routes, audit, invalidate: () => dashboard.invalidate() };
+  return { routes, invalidate: () => dashboard.invalidate() };
+}
+
+/** The admin audit recorder, shared by chat, the tab and the download links. */
+export function composeAdminAudit(parts: { config: Config; storage: Storage; clock: Clock; logger: Logger; ids: { newId(): string } }): RecordAdminAction {
+  return createAdminAuditRecorder({ store: parts.storage.adminAudit, tenantId: parts.config.partnerCenter.tenantId, clock: parts.clock, ids: parts.ids, logger: parts.logger });
 }

@@ -15,6 +15,7 @@ import { AppError, ErrorCodes, describeError } from './domain/errors';
 import { canonicalId } from './domain/principal';
 import { exclusivePerInterval } from './jobs/exclusive';
 import type { Storage } from './storage';
+import type { RecordAdminAction } from './app/admin-audit';
 
 /** The technical-exception workflow wired from its parts: use cases, effects, SLA sweep, CSV exports. */
 export function composeExceptions(parts: {
@@ -28,6 +29,8 @@ export function composeExceptions(parts: {
   instanceId: string;
   /** Live roles (id lists plus Entra groups); default: the configured id lists. */
   roles?: { admins: ReadonlySet<string>; approvers: ReadonlySet<string> };
+  /** The admin audit: each download through a link is recorded. */
+  audit?: RecordAdminAction;
 }) {
   const { config, storage, messenger, outbox, background, clock, logger } = parts;
   const tenantId = config.partnerCenter.tenantId;
@@ -94,7 +97,9 @@ export function composeExceptions(parts: {
     const now = clock.now();
     const csv = kind === 'requests' ? requestsCsv(await storage.exceptions.listAll(), { calendar: await sla.calendar(), now }) : auditCsv(await storage.exceptions.listAudit());
     logger.info({ actor, kind }, 'exception export downloaded');
-    return { filename: exportFilename(kind, now), csv };
+    const filename = exportFilename(kind, now);
+    await parts.audit?.({ actorId: actor, action: 'export.download', channel: 'link', target: filename, note: kind });
+    return { filename, csv };
   };
 
   const sweepSla = exclusivePerInterval({

@@ -27,7 +27,7 @@ import { createPartnerCenterClient } from './integrations/partner-center';
 import { createActivityCleanup } from './jobs/activity-cleanup';
 import { createScheduler } from './jobs/scheduler';
 import { composeExceptions } from './compose-exceptions';
-import { composeDashboard, composeRoles } from './compose-dashboard';
+import { composeAdminAudit, composeDashboard, composeRoles } from './compose-dashboard';
 import { withoutExcluded } from './app/exclusions';
 import { createOutboxStorage, createStorage, DEFAULT_RETRY_OPTIONS, type Storage, type StorageOptions } from './storage';
 import { systemClock } from './system-clock';
@@ -164,8 +164,9 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   const outbox = outboxStorage.outbox;
   const nudgeStores = { tenantId, principals: shepherded, nudges: storage.nudges, contacts: storage.contacts, settings: storage.settings, exceptions: storage.exceptions, policy: config.nudgePolicy, calendar: config.businessCalendar, defaultTimezone: config.defaultTimezone, clock };
   const sweepNudges = createNudgeSweep({ ...nudgeStores, notices: storage.notices, graph: { getManager: (id) => graph.getManager?.(id) ?? Promise.resolve(undefined) }, outbox, leases: storage.leases, adminIds: config.adminAadObjectIds, ids, logger, instanceId });
-  const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, background, clock, logger, instanceId, roles });
-  const console_ = composeDashboard({ config, storage, roles, auth, sla: exceptionFeature.feature.sla, outbox, http, clock, logger, ids });
+  const audit = composeAdminAudit({ config, storage, clock, logger, ids });
+  const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, background, clock, logger, instanceId, roles, audit });
+  const console_ = composeDashboard({ config, storage, roles, auth, sla: exceptionFeature.feature.sla, outbox, http, clock, logger, ids, audit });
   const checkAlerts = oncePer(60 * 60_000, clock);
   const afterSync = async () => {
     await notices.sweep();
@@ -200,6 +201,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     afterSync,
     nudges: createNudgeActions(nudgeStores),
     exceptions: exceptionFeature.feature,
+    audit,
   };
 
   const app = createBotApplication(adapter, config.bot.id ?? '', deps);

@@ -13,6 +13,7 @@ import type { Exceptions } from '../app/exceptions';
 import type { Directory } from '../app/exception-views';
 import type { SettingsStore } from '../app/ports';
 import type { Sla } from '../app/sla';
+import type { RecordAdminAction } from '../app/admin-audit';
 
 /** The technical-exception workflow's use cases, for the bot's routes. */
 export interface ExceptionFeature {
@@ -50,4 +51,6 @@ export interface BotDeps {
   afterSync: () => Promise<void>;
   /** Snooze, the `nudges` overview and the global pause. */
   nudges: NudgeActions;
+  /** The admin audit (connect, sync now, pause/resume, closures, channels, exports); absent in tests that do not wire it. */
+  audit?: RecordAdminAction;
 }

@@ -298,6 +298,7 @@ export function createExceptionHandlers(deps: BotDeps) {
 
     async exportLinks(context: TurnContext): Promise<Card> {
       const actor = requireAdmin(context, 'export exception requests');
+      await deps.audit?.({ actorId: actor, action: 'export.exceptions', channel: 'chat', to: 'download links made (15 minutes)' });
       return exceptionExportCard({
         requestsCsvUrl: x.links.url(x.publicBaseUrl(), 'requests', actor),
         auditCsvUrl: x.links.url(x.publicBaseUrl(), 'audit', actor),
@@ -307,8 +308,11 @@ export function createExceptionHandlers(deps: BotDeps) {
     },
 
     async closures(context: TurnContext, change?: { add?: string; remove?: string }): Promise<string> {
-      requireAdmin(context, 'change the business calendar');
+      const actor = requireAdmin(context, 'change the business calendar');
       const list = change?.add !== undefined ? await x.closures.add(parseClosure(change.add)) : change?.remove !== undefined ? await x.closures.remove(change.remove.trim()) : await x.closures.list();
+      if (change?.add !== undefined || change?.remove !== undefined) {
+        await deps.audit?.({ actorId: actor, action: 'closures.change', channel: 'chat', target: 'closures', ...(change.add !== undefined ? { to: `added ${change.add}` } : { from: `${change.remove ?? ''}`, to: 'removed' }) });
+      }
       const lines = list.map((c) => `- ${c.from === c.to ? c.from : `${c.from} to ${c.to}`}: ${c.reason.replace(/[\\`*_[\]<>#|~]/g, (ch) => `\\${ch}`)}`);
       const head = change?.add !== undefined ? 'Closure added. ' : change?.remove !== undefined ? 'Closure removed. ' : '';
       return `${head}${lines.length === 0 ? 'No closures: the business calendar has weekends and public holidays only.' : `Closures of the business calendar (Microsoft's 3-business-day clock does not run on them):\n\n${lines.join('\n')}`}\n\nAdd one with "closure add YYYY-MM-DD [YYYY-MM-DD] reason", remove one with "closure remove YYYY-MM-DD".`;
@@ -320,12 +324,14 @@ export function createExceptionHandlers(deps: BotDeps) {
       const stored = await x.settings.get('approvalsChannel');
       if (!on) {
         if (stored) await x.settings.put('approvalsChannel', null, stored.etag);
+        await deps.audit?.({ actorId: actor, action: 'approvalsChannel.set', channel: 'chat', target: 'approvalsChannel', from: stored?.value ? 'a channel' : 'none', to: 'none' });
         return 'Approval cards now go to the approvers only (no channel).';
       }
       if (isPersonal(context.activity)) return 'Type "approvals here" in the channel where approval cards should be posted (not in a 1:1 chat).';
       const address = addressOf(context.activity);
       if (!address) throw new AppError(ErrorCodes.InputInvalid, 'This conversation cannot be used for approval cards.', { expected: true });
       await x.settings.put('approvalsChannel', { address, setBy: actor, setAt: deps.clock.now() }, stored?.etag);
+      await deps.audit?.({ actorId: actor, action: 'approvalsChannel.set', channel: 'chat', target: 'approvalsChannel', from: stored?.value ? 'a channel' : 'none', to: `conversation ${address.conversationId}` });
       return 'Approval cards will also be posted in this channel. Approvers see the buttons; everyone else sees the status.';
     },
   };

@@ -236,6 +236,21 @@ describe('bulk actions, each audited', () => {
   });
 });
 
+describe('admin actions in chat are audited too', () => {
+  it('when an admin pauses and resumes nudges and syncs in chat, then each is in the admin audit, the sync with its run correlation id', async () => {
+    const alex = { aadObjectId: ALEX.objectId, name: ALEX.displayName, tenantId: PARTNER_TENANT_ID };
+    for (const text of ['pause nudges', 'resume nudges', 'sync now']) {
+      expect((await h.post(h.a.message(alex, text))).status).toBe(200);
+      await h.settle();
+    }
+    const entries = await auditEntries(await tabToken(ALEX.objectId));
+    const chat = entries.filter((e) => ['nudges.pause', 'nudges.resume', 'sync.now'].includes(e.action));
+    expect(chat.map((e) => e.action)).toEqual(['sync.now', 'nudges.resume', 'nudges.pause']);
+    const latest = await h.shepherd.storage.syncRuns.latest(PARTNER_TENANT_ID, 1);
+    expect(chat[0]?.correlationId).toBe(latest[0]?.correlationId);
+  });
+});
+
 describe('roles from Entra groups', () => {
   it('when a user is added to the approver group in Graph, then after a refresh (no restart) they are an approver in chat and in the tab', async () => {
     const isApprover = (id: string) => h.shepherd.deps.exceptions.exceptions.isApprover(id);
