@@ -45,7 +45,7 @@ interface Page {
 }
 
 const appEl = document.getElementById('app') as HTMLElement;
-const whoEl = document.getElementById('who') as HTMLElement;
+const whoEl = document.getElementById('signed-in') as HTMLElement;
 const bannerEl = document.getElementById('banner') as HTMLElement;
 
 function say(message: string, kind: 'info' | 'error' = 'info'): void {

@@ -5,6 +5,7 @@
  * its own context (no shared storage, its own time zone) and can reach only loopback addresses: everything
  * else is aborted at once (the Playground asks a CDN for fonts; without network that costs seconds).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
@@ -35,11 +36,18 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
+/**
+ * Without Debian's Chromium: @sparticuz/chromium's build (ESM-only, so asked through a plain Node
+ * child, which can load it where Jest's module loader cannot).
+ */
+function sparticuzChromium(): { executablePath: string; args: string[] } {
+  const script = "const c = require('@sparticuz/chromium').default; c.executablePath().then((p) => process.stdout.write(JSON.stringify({ executablePath: p, args: c.args })))";
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { executablePath: string; args: string[] };
+}
+
 export async function launchBrowser(): Promise<LaunchedBrowser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
-  }
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  const launch = existsSync(CHROMIUM_PATH) ? { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } : sparticuzChromium();
+  const browser = await chromium.launch({ executablePath: launch.executablePath, headless: true, args: launch.args });
   return {
     browser,
     async newPage(options: NewPageOptions = {}) {
