@@ -14,7 +14,9 @@ import type { Sla } from './sla';
 /**
  * The Compliance tab's queries: the summary with its trend, the who-list, the exception board,
  * the audit, and one's own status. Reads are served from a short-lived snapshot (the tab asks
- * often, the data changes at each sync); the tab's own writes drop it at once.
+ * often, the data changes at each sync): once it is older than its TTL the next read starts a
+ * rebuild and is still served the previous one, so only the very first read waits for storage.
+ * The tab's own writes drop it at once (the next read waits for fresh data).
  */
 
 export const TREND_DAYS = 90;
@@ -280,24 +282,40 @@ export function createDashboard(deps: DashboardDeps) {
     return { at: now.getTime(), rows, summary };
   }
 
-  async function current(): Promise<Snapshot> {
-    const now = deps.clock.now().getTime();
-    if (snapshot === undefined || now - snapshotAt >= ttl || now < snapshotAt) {
-      snapshotAt = now;
-      const next = build();
-      snapshot = next;
+  /** The last snapshot built; served (stale) while a newer one builds, so only the first read waits. */
+  let ready: Snapshot | undefined;
+
+  function rebuild(): Promise<Snapshot> {
+    snapshotAt = deps.clock.now().getTime();
+    const next = build();
+    snapshot = next;
+    next.then(
+      (built) => {
+        if (snapshot === next) ready = built;
+      },
       // A failed build is not kept: the next read tries again.
-      next.catch(() => {
+      () => {
         if (snapshot === next) snapshot = undefined;
-      });
+      },
+    );
+    return next;
+  }
+
+  function current(): Promise<Snapshot> {
+    const now = deps.clock.now().getTime();
+    if (snapshot === undefined || ttl === 0) return rebuild();
+    if (now - snapshotAt >= ttl || now < snapshotAt) {
+      const next = rebuild();
+      return ready ? Promise.resolve(ready) : next;
     }
-    return snapshot;
+    return ready ? Promise.resolve(ready) : snapshot;
   }
 
   return {
     /** Drop the snapshot (after a write through the tab or chat). */
     invalidate(): void {
       snapshot = undefined;
+      ready = undefined;
     },
 
     async summary(): Promise<DashboardSummary> {
