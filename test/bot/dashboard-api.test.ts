@@ -3,6 +3,7 @@ import { PLAYGROUND_USERS, PARTNER_TENANT_ID, formatPartnerCenterTime, LOGIN_TIM
 import { withoutExcluded } from '../../src/app/exclusions';
 import { startBotHarness, type BotHarness } from '../support/bot-harness';
 import { parseCsv } from '../app/csv-parse';
+import { ensureTabBuilt } from '../support/tab-build';
 
 /**
  * The Compliance tab's API through the real server: tokens signed by the sandbox's Entra (its
@@ -60,6 +61,20 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.stop();
+});
+
+describe('the tab page', () => {
+  it('when the page is asked for, then it is served with a frame-ancestors policy for Teams; paths outside it are 404', async () => {
+    ensureTabBuilt();
+    const page = await fetch(`${h.url}/tab/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain('frame-ancestors');
+    expect(page.headers.get('content-security-policy')).toContain('https://teams.microsoft.com');
+    for (const path of ['/tab/..%2f..%2fpackage.json', '/tab/%2e%2e/%2e%2e/package.json', '/tab/assets/nope.js']) {
+      expect({ path, status: (await fetch(`${h.url}${path}`)).status }).toEqual({ path, status: 404 });
+    }
+  });
 });
 
 describe('tab token validation (sandbox JWKS)', () => {
@@ -264,6 +279,13 @@ describe('roles from Entra groups', () => {
     const me = await api('/api/dashboard/me', await tabToken(MEGAN.objectId));
     expect(me.json?.['roles']).toEqual({ admin: false, approver: true });
     expect((await auditEntries(admin)).filter((e) => e.action === 'roles.refresh')).toHaveLength(1);
+
+    // Graph failing: the last members read stay (nobody loses or gains a role by an outage).
+    await control('/_sandbox/faults', { target: 'graph', kind: 'serverError', times: 20 });
+    const failed = await api('/api/dashboard/roles/refresh', admin, { method: 'POST', body: {} });
+    expect(failed.json).toMatchObject({ failed: [{ groupId: APPROVER_GROUP, code: 'GRAPH_UNAVAILABLE' }] });
+    expect(isApprover(MEGAN.objectId)).toBe(true);
+    await fetch(`${h.sandbox.url}/_sandbox/faults`, { method: 'DELETE' });
 
     await control(`/_sandbox/groups/${APPROVER_GROUP}/members/${MEGAN.objectId}`, {}, 'DELETE');
     await api('/api/dashboard/roles/refresh', admin, { method: 'POST', body: {} });
