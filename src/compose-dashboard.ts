@@ -104,6 +104,7 @@ export function composeDashboard(parts: {
     logger,
     staticDir: TAB_STATIC_DIR,
     localMode: config.localMode,
+    mfaSetupUrl: config.links.mfaSetup,
     ...(devToken ? { devToken } : {}),
     ...(config.localMode && config.adminAadObjectIds[0] ? { devUser: config.adminAadObjectIds[0] } : {}),
   };

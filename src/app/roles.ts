@@ -104,10 +104,18 @@ export function createRoles(deps: {
     usesGroups: deps.adminGroupId !== undefined || deps.approverGroupId !== undefined,
     async refresh() {
       const failed: RoleRefreshReport['failed'] = [];
+      const before = { admins: new Set(admins), approvers: new Set(approvers) };
       const [adminMembers, approverMembers] = await Promise.all([read(deps.adminGroupId, failed), read(deps.approverGroupId, failed)]);
       if (adminMembers !== undefined) admins.setGroupMembers(adminMembers);
       if (approverMembers !== undefined) {
         approvers.setGroupMembers(deps.approversDefaultToAdmins && deps.approverGroupId === undefined ? (adminMembers ?? admins.list()) : approverMembers);
+      }
+      // Who gained or lost a role: in the logs, for the security team's own audit of Entra.
+      for (const [role, set] of [['admin', admins], ['approver', approvers]] as const) {
+        const was = role === 'admin' ? before.admins : before.approvers;
+        const gained = set.list().filter((id) => !was.has(id));
+        const lost = [...was].filter((id) => !set.has(id));
+        if (gained.length > 0 || lost.length > 0) deps.logger.info({ role, gained, lost }, 'role members changed (Entra group)');
       }
       return { admins: admins.size, approvers: approvers.size, failed };
     },

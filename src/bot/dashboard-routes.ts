@@ -30,6 +30,8 @@ export interface DashboardRouteDeps {
   localMode: boolean;
   /** Local mode only: get a tab token for a user from the sandbox's Entra stand-in (the dev sign-in). */
   devToken?: (oid: string) => Promise<string>;
+  /** Where users set up MFA (MFA_SETUP_URL), shown with their own status. */
+  mfaSetupUrl: string;
   /** Local mode: the user the dev sign-in picks when the page does not name one (PLAYGROUND_USER). */
   devUser?: string;
 }
@@ -168,7 +170,7 @@ export function registerDashboardRoutes(server: restify.Server, deps: DashboardR
 
   server.get('/api/dashboard/me', route(false, async (_req, res, who) => {
     const me = await deps.dashboard.me(who.oid);
-    sendJson(res, 200, { user: who, roles: { admin: isAdmin(who.oid, deps.roles.admins), approver: isAdmin(who.oid, deps.roles.approvers) }, ...me });
+    sendJson(res, 200, { user: who, roles: { admin: isAdmin(who.oid, deps.roles.admins), approver: isAdmin(who.oid, deps.roles.approvers) }, links: { mfaSetup: deps.mfaSetupUrl }, ...me });
   }));
 
   server.get('/api/dashboard/summary', route(true, async (_req, res) => sendJson(res, 200, await deps.dashboard.summary())));

@@ -27,6 +27,7 @@ interface Row {
 interface Me {
   user: { oid: string; name?: string; upn?: string };
   roles: { admin: boolean; approver: boolean };
+  links: { mfaSetup: string };
   listed: boolean;
   row?: Row;
   requests: { id: string; status: string; updatedAt: string }[];
@@ -86,7 +87,7 @@ function ownStatus(me: Me): HTMLElement {
     'Your status',
     'me',
     h('dl', { class: 'facts', 'data-testid': 'me-status' }, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
-    r.status === 'compliant' ? '' : h('p', {}, 'Set up MFA at ', h('a', { href: 'https://aka.ms/mfasetup', target: '_blank', rel: 'noopener' }, 'aka.ms/mfasetup'), ', then tell MFA Shepherd in chat: "I\'m done".'),
+    r.status === 'compliant' ? '' : h('p', {}, 'Set up MFA at ', h('a', { href: me.links.mfaSetup, target: '_blank', rel: 'noopener' }, 'the registration page'), ', then tell MFA Shepherd in chat: "I\'m done".'),
   );
 }
 
