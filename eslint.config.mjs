@@ -96,7 +96,7 @@ function srcRestrictions(scope) {
   return rules;
 }
 
-const TS_FILES = ['src/**/*.ts', 'test/**/*.ts', 'sandbox/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'appPackage/scripts/**/*.ts'];
+const TS_FILES = ['src/**/*.ts', 'test/**/*.ts', 'sandbox/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'appPackage/scripts/**/*.ts', 'tab/**/*.ts'];
 
 export default defineConfig(
   {

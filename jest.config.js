@@ -1,5 +1,5 @@
 // @ts-check
-const ESM_ONLY_PACKAGES = ['strip-bom'];
+const ESM_ONLY_PACKAGES = ['strip-bom', 'jose'];
 
 /**
  * Three tiers, each a jest project with its own npm script (`npm test` runs all three after the

@@ -5,6 +5,7 @@ import { generateIntegrationData } from './integrations';
 import { REQUEST_TIME_FIELD } from './records';
 import { ADMIN_AGENT, APP_SERVICE_PRINCIPAL_ID, record } from './seed';
 import type { SandboxState } from './state';
+import { LOCAL_TAB_AUDIENCE, signJwt, tabTokenClaims } from './tab-tokens';
 import { appClaims, delegatedClaims, GRAPH_RESOURCE, PARTNER_CENTER_RESOURCE } from './tokens';
 import {
   SandboxError,
@@ -22,6 +23,7 @@ import {
   type SandboxConfig,
   type SandboxControl,
   type SandboxStateSnapshot,
+  type TabTokenMintRequest,
   type Target,
 } from './types';
 
@@ -150,6 +152,23 @@ export function createControl(state: SandboxState): SandboxControl {
       const data = generateIntegrationData(request, state.partnerTenantId, state.nowMs());
       state.setIntegrations(data);
       return { adoption: data.adoption.length, requests: data.requests.length };
+    },
+    mintTabToken(request: TabTokenMintRequest): string {
+      const user = state.directory.require(request.oid);
+      const claims = tabTokenClaims({
+        user,
+        tenantId: request.tenantId ?? state.partnerTenantId,
+        audience: request.audience ?? LOCAL_TAB_AUDIENCE,
+        nowSeconds: Math.floor(state.nowMs() / 1000),
+        expiresInSeconds: request.expiresInSeconds,
+      });
+      return signJwt(claims, state.signingKey);
+    },
+    addGroupMember(groupId: string, memberId: string): string[] {
+      return state.groups.addMember(groupId, memberId);
+    },
+    removeGroupMember(groupId: string, memberId: string): string[] {
+      return state.groups.removeMember(groupId, memberId);
     },
     mintToken(request: MintTokenRequest): string {
       const nowSeconds = Math.floor(state.nowMs() / 1000);

@@ -38,6 +38,14 @@ const mintSchema = z.object({
   mfa: z.boolean().optional(),
   objectId: z.string().min(1).optional(),
 });
+const tabTokenSchema = z.object({
+  oid: z.string().min(1),
+  audience: z.string().min(1).optional(),
+  tenantId: z.string().min(1).optional(),
+  expiresInSeconds: z.number().int().min(-86_400 * 365).max(86_400).optional(),
+});
+const groupMemberSchema = z.object({ objectId: z.string().min(1) });
+const GROUP_MEMBERS_ROUTE = /^\/_sandbox\/groups\/([^/]+)\/members(?:\/([^/]+))?\/?$/;
 const targetQuery = z.enum(TARGETS).optional();
 
 const USER_ROUTE = /^\/_sandbox\/users\/([^/]+)\/(registration|manager|nonMfaRecord|signIns)\/?$/;
@@ -107,8 +115,16 @@ function route(control: SandboxControl, req: SandboxRequest): Reply {
       return json(200, control.approveDeviceCode(body(req, approveSchema)));
     case 'POST /_sandbox/refreshTokens/revoke':
       return json(200, { revoked: control.revokeRefreshTokens() });
+    case 'POST /_sandbox/tokens/tab':
+      return json(200, { token: control.mintTabToken(body(req, tabTokenSchema)) });
     case 'POST /_sandbox/tokens':
       return json(200, { access_token: control.mintToken(body(req, mintSchema)) });
+  }
+  const group = GROUP_MEMBERS_ROUTE.exec(req.path);
+  if (group?.[1] !== undefined) {
+    const groupId = decodeURIComponent(group[1]);
+    if (req.method === 'POST' && group[2] === undefined) return json(200, { groupId, members: control.addGroupMember(groupId, body(req, groupMemberSchema).objectId) });
+    if (req.method === 'DELETE' && group[2] !== undefined) return json(200, { groupId, members: control.removeGroupMember(groupId, decodeURIComponent(group[2])) });
   }
   const user = USER_ROUTE.exec(req.path);
   const objectId = user?.[1] === undefined ? undefined : decodeURIComponent(user[1]);

@@ -270,7 +270,7 @@ export function createEntra(state: SandboxState): TargetHandler {
     if (segment !== undefined) return discovery(req);
     segment = get(ROUTES.openidConfiguration);
     if (segment !== undefined) return openidConfiguration(segment);
-    if (get(ROUTES.keys) !== undefined) return json(200, { keys: [] });
+    if (get(ROUTES.keys) !== undefined) return json(200, { keys: [state.signingKey.jwk] });
     segment = post(ROUTES.deviceCode);
     if (segment !== undefined) return deviceCode(req, segment);
     segment = post(ROUTES.token);

@@ -18,6 +18,7 @@ const ROUTES = {
   manager: /^\/graph\/v1\.0\/users\/([^/]+)\/manager\/?$/i,
   installedApps: /^\/graph\/v1\.0\/users\/([^/]+)\/teamwork\/installedApps\/?$/i,
   user: /^\/graph\/v1\.0\/users\/([^/]+)\/?$/i,
+  groupMembers: /^\/graph\/v1\.0\/groups\/([^/]+)\/transitiveMembers(?:\/microsoft\.graph\.user)?\/?$/i,
 } as const;
 /** Routes without a user in the path. */
 const SIGN_INS = /^\/graph\/(v1\.0|beta)\/auditLogs\/signIns\/?$/i;
@@ -209,6 +210,30 @@ export function createGraph(state: SandboxState): TargetHandler {
     return domain(decodeURIComponent(domainMatch?.[1] ?? ''));
   }
 
+  /** Users in the group, nested groups flattened; paged with `$top` and an opaque `$skiptoken` (an offset here). */
+  function groupMembers(req: SandboxRequest, groupId: string): Reply {
+    if (!state.groups.has(groupId)) return graphError(404, 'Request_ResourceNotFound', `Resource '${groupId}' does not exist or one of its queried reference-property objects are not present.`);
+    const top = Math.min(Math.max(Number(req.url.searchParams.get('$top') ?? '100') || 100, 1), 999);
+    const skip = Math.max(Number(req.url.searchParams.get('$skiptoken') ?? '0') || 0, 0);
+    const all = state.groups.transitiveMembers(groupId);
+    const page = all.slice(skip, skip + top).map((m) => {
+      const user = m.kind === 'user' ? state.directory.find(m.id) : undefined;
+      return m.kind === 'group'
+        ? { '@odata.type': '#microsoft.graph.group', id: m.id }
+        : { '@odata.type': '#microsoft.graph.user', id: m.id, ...(user ? { userPrincipalName: user.userPrincipalName, displayName: user.displayName } : {}) };
+    });
+    const next = skip + top < all.length ? new URL(req.url.toString()) : undefined;
+    if (next !== undefined) {
+      next.searchParams.set('$top', String(top));
+      next.searchParams.set('$skiptoken', String(skip + top));
+    }
+    return json(200, {
+      '@odata.context': `${GRAPH_BASE}/$metadata#directoryObjects`,
+      value: page,
+      ...(next === undefined ? {} : { '@odata.nextLink': next.toString() }),
+    });
+  }
+
   function route(req: SandboxRequest): Reply {
     const tenant = routeTenant(req);
     if (tenant !== undefined) return tenant;
@@ -218,6 +243,7 @@ export function createGraph(state: SandboxState): TargetHandler {
     if (!allowed.includes(req.method)) return graphError(405, 'Request_BadRequest', `Method ${req.method} is not allowed here.`);
     const denied = authenticate(req);
     if (denied !== undefined) return denied;
+    if (matched.name === 'groupMembers') return groupMembers(req, matched.id);
     const user = state.directory.find(matched.id);
     if (user === undefined) return userNotFound(matched.id);
     switch (matched.name) {

@@ -1,11 +1,13 @@
 import { DeviceCodeStore } from './deviceCodes';
 import { Directory } from './directory';
 import { FaultBook } from './faults';
+import { Groups } from './groups';
 import { RecordStore } from './records';
 import { RequestLog } from './requestLog';
 import { SignInLog, type SandboxDomain } from './signins';
 import { buildSeed, PARTNER_TENANT_ID, type SeedData } from './seed';
 import { TokenStore } from './tokens';
+import { createSigningKey, type SigningKey } from './tab-tokens';
 import type { RawRecord, SandboxConfig } from './types';
 import { timeText, type IntegrationData } from './integrations';
 
@@ -28,6 +30,10 @@ export class SandboxState {
   domains = new Map<string, SandboxDomain>();
   /** Survives reset: a bot's stored refresh token stays usable across test cases. */
   readonly tokens = new TokenStore();
+  /** Entra security groups (Graph's transitiveMembers), for group-based roles. */
+  readonly groups = new Groups();
+  /** Signs the admin tab's SSO tokens; its public half is the JWKS. Survives reset, like Entra's keys. */
+  readonly signingKey: SigningKey = createSigningKey();
   config: SandboxConfig;
   /** applicationmfaadoptionstatus and partnerRequests items (requests newest first). */
   integrations: IntegrationData = { adoption: [], requests: [] };
@@ -53,6 +59,7 @@ export class SandboxState {
     this.directory.clear();
     this.signIns.clear();
     this.domains = new Map();
+    this.groups.clear();
     this.records.replace([]);
     this.load(buildSeed(this.options.seed, this.nowMs()));
   }

@@ -74,6 +74,7 @@ export const GRAPH_APP_ROLES = [
   'UserAuthenticationMethod.Read.All',
   'TeamsAppInstallation.ReadWriteSelfForUser.All',
   'User.Read.All',
+  'GroupMember.Read.All',
 ];
 
 /** Claims of a v1 delegated (App+User) access token; `amr` carries "mfa" when the sign-in used MFA. */

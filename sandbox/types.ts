@@ -196,6 +196,11 @@ export interface SandboxControl {
   /** Replaces them with a deterministic large set (benchmarks). */
   generateIntegrations(request: { requests: number; days: number; apps: number }): { adoption: number; requests: number };
   /** An access token the sandbox accepts, without going through Entra. */
+  /** A signed Teams SSO token for the admin tab (see tab-tokens.ts). */
+  mintTabToken(request: TabTokenMintRequest): string;
+  /** Add a user (or a group) to an Entra group, creating the group when new; returns its direct members. */
+  addGroupMember(groupId: string, memberId: string): string[];
+  removeGroupMember(groupId: string, memberId: string): string[];
   mintToken(request: MintTokenRequest): string;
 }
 
@@ -217,4 +222,14 @@ export class SandboxError extends Error {
     super(message);
     this.name = 'SandboxError';
   }
+}
+
+export interface TabTokenMintRequest {
+  oid: string;
+  /** Default: the audience the bot expects in local mode. */
+  audience?: string;
+  /** Default: the partner tenant. */
+  tenantId?: string;
+  /** Default 3600; negative for an expired token. */
+  expiresInSeconds?: number;
 }

@@ -14,6 +14,7 @@
  *                      an approver of exception requests; "none" to skip)
  *   PLAYGROUND_TIMEZONE  IANA zone the Playground reports as the user's (default: this machine's)
  */
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startAzurite } from './lib/azurite';
 import {
@@ -71,6 +72,9 @@ async function main(): Promise<void> {
   if (secondConfig) await assertPortFree(playgroundPort + 1, 'the second Agents Playground (PLAYGROUND_PORT + 1)', howTo('PLAYGROUND_PORT', playgroundPort + 2));
 
   say('Starting MFA Shepherd locally: storage, sandbox, bot, Teams Playground…');
+  // The Compliance tab's page (vite), served by the bot from dist/tab.
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', path.join(ROOT, 'tab', 'vite.config.ts')], { cwd: ROOT, stdio: 'inherit' });
+  say('[tab] Compliance tab built (dist/tab)');
 
   const azurite = await startAzurite({ location: path.join(DATA, 'azurite'), silent: true });
   let azuriteRunning = true;
@@ -135,6 +139,7 @@ async function main(): Promise<void> {
     playgroundUrl: playground.url,
     second: second && secondConfig ? { url: second.url, user: `${secondConfig.currentUser.name} (${secondConfig.currentUser.email})` } : undefined,
     sandboxUrl,
+    tabUrl: `http://${HOST}:${botPort}/tab/?user=${config.currentUser.aadObjectId}`,
     user: `${config.currentUser.name} (${config.currentUser.email})`,
     isAdmin: (setting('ADMIN_AAD_OBJECT_IDS') ?? '')
       .split(',')
@@ -155,6 +160,7 @@ interface BannerInfo {
   playgroundUrl: string;
   second?: { url: string; user: string };
   sandboxUrl: string;
+  tabUrl: string;
   user: string;
   isAdmin: boolean;
 }
@@ -170,6 +176,8 @@ function banner(info: BannerInfo): void {
     say(`  A second Teams client:               ${bold(info.second.url)}`);
     say(`      you are ${info.second.user}, who approves exception requests (APPROVER_AAD_OBJECT_IDS)`);
   }
+  say(`  The Compliance tab (admin console):   ${bold(info.tabUrl)}`);
+  say('      local dev sign-in as the same user (a token from the sandbox\'s Entra); ?user=<object id> for another');
   say(`  Sandbox overview:                    ${info.sandboxUrl}/`);
   say('      Partner Center + Graph stand-ins: switch faults (429, 500, slow, 401/900421), MFA registration stand-in');
   say();

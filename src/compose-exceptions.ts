@@ -18,6 +18,7 @@ import type { OutboxRecord } from './domain/outbox';
 import { AppError, ErrorCodes } from './domain/errors';
 import { canonicalId } from './domain/principal';
 import type { Storage } from './storage';
+import type { RecordAdminAction } from './app/admin-audit';
 
 /** The technical-exception workflow wired from its parts: use cases, effects, SLA sweep, CSV exports. */
 export function composeExceptions(parts: {
@@ -32,17 +33,22 @@ export function composeExceptions(parts: {
   logger: Logger;
   instanceId: string;
   metrics?: Pick<Metrics, 'slaBreached'>;
+  /** Live roles (id lists plus Entra groups); default: the configured id lists. */
+  roles?: { admins: ReadonlySet<string>; approvers: ReadonlySet<string> };
+  /** The admin audit: each download through a link is recorded. */
+  audit?: RecordAdminAction;
 }) {
   const { config, storage, messenger, outbox, background, clock, logger } = parts;
   const tenantId = config.partnerCenter.tenantId;
-  const admins = adminSet(config.adminAadObjectIds);
+  const admins = parts.roles?.admins ?? adminSet(config.adminAadObjectIds);
+  const approvers = parts.roles?.approvers ?? adminSet(config.approverAadObjectIds);
   const directory = createDirectory({ tenantId, contacts: storage.contacts, principals: storage.principals });
   const partner = { tenantId, ...(config.partnerId ? { partnerId: config.partnerId } : {}) };
   const messages = createExceptionMessages({ directory, partner, timezoneOf: async (id) => (await storage.contacts.get(tenantId, id))?.timezone ?? config.defaultTimezone, calendarZone: config.businessCalendar.zone });
   const effects = createExceptionEffects({
     tenantId,
-    approverIds: config.approverAadObjectIds,
-    adminIds: config.adminAadObjectIds,
+    approverIds: approvers,
+    adminIds: admins,
     store: storage.exceptions,
     settings: storage.settings,
     contacts: storage.contacts,
@@ -56,7 +62,7 @@ export function composeExceptions(parts: {
   const exceptions = createExceptions({
     store: storage.exceptions,
     adminIds: admins,
-    approverIds: adminSet(config.approverAadObjectIds),
+    approverIds: approvers,
     approvalsRequired: config.exceptionApprovalsRequired,
     clock,
     logger,
@@ -69,8 +75,8 @@ export function composeExceptions(parts: {
     settings: storage.settings,
     calendar: config.businessCalendar,
     deadlines: config.exceptionDeadlines,
-    adminIds: config.adminAadObjectIds,
-    approverIds: config.approverAadObjectIds,
+    adminIds: admins,
+    approverIds: approvers,
     outbox,
     announcement: (request, status, audience) => messages.slaAnnouncement(request, status, audience),
     reminder: (request, clock, reminder) => messages.deadlineReminder(request, clock, reminder),
@@ -118,7 +124,9 @@ export function composeExceptions(parts: {
     }
     const csv = kind === 'requests' ? requestsCsv(await storage.exceptions.listAll(), { calendar: await sla.calendar(), now }) : auditCsv(await storage.exceptions.listAudit());
     logger.info({ actor, kind }, 'exception export downloaded');
-    return { filename: exportFilename(kind, now), csv };
+    const filename = exportFilename(kind, now);
+    await parts.audit?.({ actorId: actor, action: 'export.download', channel: 'link', target: filename, note: kind });
+    return { filename, csv };
   };
 
   /**
@@ -140,6 +148,10 @@ export function composeExceptions(parts: {
 
   return {
     feature,
+    /** The SLA clocks (the Compliance tab's exception board reads them). */
+    sla,
+    /** Who may approve, read live (roles from Entra groups change without a restart). */
+    isApprover: (aadObjectId: string) => exceptions.isApprover(aadObjectId),
     exports,
     sweepSla,
     /** The notices before and at the end of granted exceptions (also run with each SLA sweep). */

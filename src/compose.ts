@@ -23,7 +23,6 @@ import type { JsonBodyLimits } from './bot/json-body';
 import { closeServer, createHttpServer, listen } from './bot/server';
 import { createTeamsMessenger } from './bot/teams-messenger';
 import type { Config } from './config';
-import { adminSet } from './domain/authorization';
 import type { Clock } from './domain/clock';
 import { AppError, ErrorCodes } from './domain/errors';
 import { createGraphClient } from './integrations/graph';
@@ -35,6 +34,8 @@ import { createActivityCleanup } from './jobs/activity-cleanup';
 import { createScheduler } from './jobs/scheduler';
 import { composeExceptions } from './compose-exceptions';
 import { composeIntegrations } from './compose-integrations';
+import { composeAdminAudit, composeDashboard, composeRoles } from './compose-dashboard';
+import { withoutExcluded } from './app/exclusions';
 import { createOutboxStorage, createStorage, DEFAULT_RETRY_OPTIONS, type Storage, type StorageOptions } from './storage';
 import { systemClock } from './system-clock';
 
@@ -71,6 +72,8 @@ export interface MfaShepherd {
   sweepSla: () => Promise<unknown>;
   /** The notices before and at the end of granted exceptions (the scheduled SLA sweep runs them too). */
   sweepExpiry: () => Promise<unknown>;
+  /** Whether someone may approve exception requests now (id lists plus the approver group, live). */
+  isApprover(aadObjectId: string): boolean;
   storage: Storage;
   server: ReturnType<typeof createHttpServer>;
   messenger: Messenger;
@@ -124,6 +127,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
         : { getToken: () => Promise.reject(new AppError(ErrorCodes.GraphForbidden, 'Microsoft Graph is not configured (GRAPH_CLIENT_ID / GRAPH_CLIENT_SECRET, or BOT_ID / BOT_PASSWORD).')) };
   const graph = createGraphClient({ baseUrl: config.graph.baseUrl, signInsPath: config.graph.signInsPath, getToken: () => appToken.getToken(), http });
   const federation = createFederationCheck({ graph, clock, logger });
+  const roles = composeRoles(config, { http, getGraphToken: () => appToken.getToken(), logger });
 
   const adapter = createTeamsAdapter(config, networkClient);
   const messenger = createTeamsMessenger({ adapter, botAppId: config.bot.id ?? '', serviceUrl: config.teams.serviceUrl, logger });
@@ -168,10 +172,12 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     },
   });
 
-  const notifyAdmins = createAdminNotifier({ tenantId, adminIds: config.adminAadObjectIds, contacts: storage.contacts, messenger, logger });
+  const notifyAdmins = createAdminNotifier({ tenantId, adminIds: roles.admins, contacts: storage.contacts, messenger, logger });
+  // Excluded accounts get neither first notices nor nudges: both read the list without them.
+  const shepherded = withoutExcluded(storage.principals, storage.exclusions, clock);
   const notices = createNotices({
     tenantId,
-    principals: storage.principals,
+    principals: shepherded,
     contacts: storage.contacts,
     ledger: storage.notices,
     messenger,
@@ -202,10 +208,12 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     return run;
   };
   const outbox = outboxStorage.outbox;
-  const nudgeStores = { tenantId, principals: storage.principals, nudges: storage.nudges, contacts: storage.contacts, settings: storage.settings, exceptions: storage.exceptions, policy: config.nudgePolicy, calendar: config.businessCalendar, defaultTimezone: config.defaultTimezone, clock };
+  const nudgeStores = { tenantId, principals: shepherded, nudges: storage.nudges, contacts: storage.contacts, settings: storage.settings, exceptions: storage.exceptions, policy: config.nudgePolicy, calendar: config.businessCalendar, defaultTimezone: config.defaultTimezone, clock };
   const sweepNudges = createNudgeSweep({ ...nudgeStores, notices: storage.notices, graph: { getManager: (id) => graph.getManager?.(id) ?? Promise.resolve(undefined) }, outbox, leases: storage.leases, adminIds: config.adminAadObjectIds, logger, instanceId });
-  const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, outboxLedger: outboxStorage.store, background, clock, logger, instanceId, metrics });
+  const audit = composeAdminAudit({ config, storage, clock, logger, ids });
+  const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, outboxLedger: outboxStorage.store, background, clock, logger, instanceId, metrics, roles, audit });
   afterSend = exceptionFeature.afterSend;
+  const console_ = composeDashboard({ config, storage, roles, auth, sla: exceptionFeature.sla, outbox, http, clock, logger, ids, audit });
   const checkAlerts = oncePer(60 * 60_000, clock);
   const afterSync = async () => {
     await notices.sweep();
@@ -214,7 +222,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   const deps: BotDeps = {
     tenantId,
     instanceId,
-    adminIds: adminSet(config.adminAadObjectIds),
+    adminIds: roles.admins,
     links: { mfaSetup: config.links.mfaSetup, securityInfo: config.links.securityInfo },
     defaultTimezone: config.defaultTimezone,
     clock,
@@ -245,10 +253,11 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     exceptions: exceptionFeature.feature,
     commandLimits: createCommandLimits({ clock, rules: overrides.commandLimits }),
     integrations: integrationFeature.feature,
+    audit,
   };
 
   const app = createBotApplication(adapter, config.bot.id ?? '', deps);
-  const server = createHttpServer({ adapter, app, logger, ready: () => storage.ping(), localMode: config.localMode, exports: exceptionFeature.exports, bodyLimits: overrides.bodyLimits });
+  const server = createHttpServer({ adapter, app, logger, ready: () => storage.ping(), localMode: config.localMode, exports: exceptionFeature.exports, bodyLimits: overrides.bodyLimits, dashboard: console_.routes });
   integrationFeature.registerRoutes(server);
 
   const cleanUpActivityClaims = createActivityCleanup({ activities: storage.activities, leases: storage.leases, clock, logger, instanceId });
@@ -282,6 +291,9 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
           await exceptionFeature.sweepSla();
         },
       },
+      ...(roles.usesGroups
+        ? [{ name: 'role-groups-refresh', intervalMs: config.roleGroups.refreshMinutes * 60_000, initialDelayMs: config.roleGroups.refreshMinutes * 60_000, run: async () => void (await roles.refresh()) }]
+        : []),
       {
         // What a crash or a storage blip left of exception follow-ups (the start runs it once too).
         name: 'exception-follow-ups',
@@ -308,11 +320,14 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     sweepNudges,
     sweepSla: exceptionFeature.sweepSla,
     sweepExpiry: exceptionFeature.sweepExpiry,
+    isApprover: exceptionFeature.isApprover,
     storage,
     server,
     messenger,
     outbox: { enqueue: (messages) => outboxStorage.outbox.enqueue(messages), stats: () => outboxWorker.stats() },
     async start() {
+      // Group-based roles are read before the first turn; a failure keeps the id lists (logged).
+      if (roles.usesGroups) await roles.refresh();
       const address = await listen(server, config.port, config.bindHost);
       exceptionFeature.listening(address.url);
       if (config.localMode) {

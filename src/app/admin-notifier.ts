@@ -3,7 +3,8 @@ import type { ContactStore, Logger, Messenger, OutboundMessage } from './ports';
 
 export interface AdminNotifierDeps {
   tenantId: string;
-  adminIds: readonly string[];
+  /** Read at each use (live roles: id lists plus Entra groups). */
+  adminIds: Iterable<string>;
   contacts: Pick<ContactStore, 'get'>;
   messenger: Pick<Messenger, 'send'>;
   logger: Logger;

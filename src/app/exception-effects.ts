@@ -45,8 +45,9 @@ export interface ExceptionMessages {
 
 export interface ExceptionEffectsDeps {
   tenantId: string;
-  approverIds: readonly string[];
-  adminIds: readonly string[];
+  /** Read at each use (live roles: id lists plus Entra groups). */
+  approverIds: Iterable<string>;
+  adminIds: Iterable<string>;
   store: Pick<ExceptionStore, 'addApprovalCard' | 'listApprovalCards'>;
   settings: Pick<SettingsStore, 'get'>;
   contacts: Pick<ContactStore, 'get'>;
@@ -101,7 +102,7 @@ export function createExceptionEffects(deps: ExceptionEffectsDeps) {
     message,
     kind: `exception.${step}`,
   });
-  const otherApprovers = (request: ExceptionRequest) => deps.approverIds.filter((id) => !sameId(id, request.requesterId));
+  const otherApprovers = (request: ExceptionRequest) => [...deps.approverIds].filter((id) => !sameId(id, request.requesterId));
 
   /**
    * The approval card for every approver but the requester, and for the approvals channel, plus

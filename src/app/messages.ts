@@ -112,6 +112,7 @@ export function userStatusMessageCard(displayName: string, principal: Principal 
 export function adminSummaryMessageCard(summary: AdminSummary, timezone: string): AdaptiveCard {
   const last = summary.lastSync;
   return adminSummaryCard({
+    ...(summary.trend ? { trend: summary.trend } : {}),
     nonCompliantNow: summary.nonCompliantNow,
     newSinceLastSync: summary.newSinceLastSync,
     resolvedLastSync: summary.resolvedLastSync,

@@ -14,6 +14,8 @@ import type { AuditEntry, ExceptionRequest } from '../domain/exception';
 import type { Closure } from '../domain/calendar';
 import type { NudgeState } from '../domain/nudge';
 import type { Delivery, OutboxRecipient, OutboxRecord } from '../domain/outbox';
+import type { AdminAuditEntry } from '../domain/admin-audit';
+import type { Exclusion } from '../domain/exclusion';
 
 // ---------------------------------------------------------------- storage
 
@@ -68,6 +70,8 @@ export interface SyncRunStore {
   add(run: SyncRun): Promise<void>;
   /** Newest first. */
   latest(tenantId: string, count: number): Promise<SyncRun[]>;
+  /** Runs started at or after `from`, newest first (the trend over 90 days). */
+  since(tenantId: string, from: Date): Promise<SyncRun[]>;
 }
 
 /** Secrets at rest (the Partner Center token cache), encrypted by the adapter. */
@@ -169,6 +173,21 @@ export interface ApprovalCardRef {
   round: number;
   address: ConversationAddress;
   activityId: string;
+}
+
+/** The admin audit: append-only (no update, no delete). */
+export interface AdminAuditStore {
+  append(entry: AdminAuditEntry): Promise<void>;
+  /** Newest first, at most `limit`, optionally only entries at or after `since`. */
+  list(tenantId: string, options: { limit: number; since?: Date }): Promise<AdminAuditEntry[]>;
+}
+
+/** Admins' exclusions from notices and nudges, one per account (ETag on every change). */
+export interface ExclusionStore {
+  listAll(tenantId: string): Promise<Exclusion[]>;
+  get(tenantId: string, objectId: string): Promise<Exclusion | undefined>;
+  /** Create (no etag; STORAGE_ALREADY_EXISTS) or replace under etag (STORAGE_CONFLICT). */
+  save(exclusion: Exclusion): Promise<Exclusion>;
 }
 
 /** Small named settings with etags: admin closures, the approvals channel, the global nudge pause. */

@@ -32,9 +32,10 @@ export interface SlaDeps {
   calendar: BusinessCalendar;
   /** The internal deadlines; default: approval 2 business days, filing 1. */
   deadlines?: DeadlinePolicy;
-  adminIds: readonly string[];
-  /** Who gets approval reminders (never the requester of the request). */
-  approverIds?: readonly string[];
+  /** Read at each use (live roles: id lists plus Entra groups). */
+  adminIds: Iterable<string>;
+  /** Who gets approval reminders (never the requester of the request); read at each use. */
+  approverIds?: Iterable<string>;
   outbox: Pick<Outbox, 'enqueue'>;
   /** The announcement of `status` about `request` to its requester or to an admin. */
   announcement: (request: ExceptionRequest, status: SlaStatus, audience: 'requester' | 'admin') => Promise<OutboxMessage['message']>;
@@ -125,7 +126,7 @@ export function createSla(deps: SlaDeps) {
         const [toRequester, toAdmin] = await Promise.all([deps.announcement(request, status, 'requester'), deps.announcement(request, status, 'admin')]);
         const messages: OutboxMessage[] = [
           { key: `sla:${request.id}:${status.state}:requester`, tenantId: deps.tenantId, to: { aadObjectId: request.requesterId }, message: toRequester, kind: `sla.${status.state}` },
-          ...deps.adminIds.map((adminId) => ({
+          ...[...deps.adminIds].map((adminId) => ({
             key: `sla:${request.id}:${status.state}:admin:${adminId}`,
             tenantId: deps.tenantId,
             to: { aadObjectId: adminId },

@@ -2,13 +2,14 @@ import type { Clock } from '../domain/clock';
 import type { Principal } from '../domain/compliance';
 import { describeUnreachable, type UserContact } from '../domain/conversation';
 import type { SyncRun } from '../domain/sync-run';
+import { trendOf, type TrendPoint } from './dashboard';
 import type { ContactStore, PartnerCenterAuth, PrincipalStore, SyncRunStore } from './ports';
 
 export interface StatusDeps {
   tenantId: string;
   principals: Pick<PrincipalStore, 'listAll' | 'get'>;
   contacts: Pick<ContactStore, 'get' | 'listUnreachable'>;
-  syncRuns: Pick<SyncRunStore, 'latest'>;
+  syncRuns: Pick<SyncRunStore, 'latest'> & Partial<Pick<SyncRunStore, 'since'>>;
   auth: Pick<PartnerCenterAuth, 'status'>;
   syncIntervalMinutes: number;
   clock: Clock;
@@ -29,9 +30,14 @@ export interface AdminSummary {
   unreachable: UnreachableUser[];
   lastSync?: SyncRun;
   lastSuccessfulSync?: SyncRun;
+  /** Per day over the last 14 days, oldest first (the card's compact chart). */
+  trend?: TrendPoint[];
   connection: { connected: boolean; account?: string; tokenHasMfa?: boolean; partnerCenterSaysCompliant?: boolean };
   nextSyncAt?: Date;
 }
+
+/** Days of history in the chat card's compact chart. */
+const TREND_CARD_DAYS = 14;
 
 export function createStatusQueries(deps: StatusDeps) {
   return {
@@ -41,11 +47,12 @@ export function createStatusQueries(deps: StatusDeps) {
     },
 
     async adminSummary(): Promise<AdminSummary> {
-      const [principals, unreachableContacts, runs, connection] = await Promise.all([
+      const [principals, unreachableContacts, runs, connection, recent] = await Promise.all([
         deps.principals.listAll(deps.tenantId),
         deps.contacts.listUnreachable(deps.tenantId),
         deps.syncRuns.latest(deps.tenantId, 20),
         deps.auth.status(),
+        deps.syncRuns.since?.(deps.tenantId, new Date(deps.clock.now().getTime() - TREND_CARD_DAYS * 86_400_000)),
       ]);
       const byId = new Map(principals.map((p) => [p.objectId, p]));
       const lastSync = runs[0];
@@ -68,6 +75,7 @@ export function createStatusQueries(deps: StatusDeps) {
         unreachable,
         lastSync,
         lastSuccessfulSync,
+        ...(recent ? { trend: trendOf(recent) } : {}),
         connection: {
           connected: connection.connected,
           account: connection.account,

@@ -11,6 +11,7 @@ import type { FederationCheck } from '../app/federation';
 import type { Clock } from '../domain/clock';
 import type { ExceptionWorkflow } from '../app/exception-workflow';
 import type { IntegrationFeature } from './integration-handlers';
+import type { RecordAdminAction } from '../app/admin-audit';
 
 /** Everything the bot's routes use: use cases and a few stores, no SDK. */
 export interface BotDeps {
@@ -45,4 +46,6 @@ export interface BotDeps {
   commandLimits: CommandLimits;
   /** The integration watch (inventory, playbooks, incidents, connection check). */
   integrations?: IntegrationFeature;
+  /** The admin audit (connect, sync now, pause/resume, closures, channels, exports); absent in tests that do not wire it. */
+  audit?: RecordAdminAction;
 }

@@ -29,6 +29,7 @@ export function createHandlers(deps: BotDeps) {
   async function syncAndReport(requestedBy: string, send: ReturnType<typeof sendLater>): Promise<void> {
     try {
       const run = await deps.syncPrincipals({ trigger: 'admin', requestedBy });
+      await deps.audit?.({ actorId: requestedBy, action: 'sync.now', channel: 'chat', to: run.outcome, correlationId: run.correlationId });
       await send(syncResultMessage(run));
       if (run.outcome === 'succeeded') await deps.afterSync();
     } catch (error) {
@@ -116,6 +117,9 @@ export function createHandlers(deps: BotDeps) {
       const timezone = await timezoneFor(deps, context);
       deps.background.run('connect partner center', async () => {
         const outcome = await deps.connectPartnerCenter((prompt) => send(deviceCodeMessage(prompt, timezone)));
+        if (outcome.ok) {
+          await deps.audit?.({ actorId: requestedBy, action: 'partnerCenter.connect', channel: 'chat', to: `connected as ${outcome.token.account ?? 'unknown account'}${outcome.token.hasMfa ? ' with MFA' : ' WITHOUT MFA'}` });
+        }
         await send(connectResultMessage(outcome));
         if (outcome.ok) await syncAndReport(requestedBy, send);
       });
@@ -141,6 +145,7 @@ export function createHandlers(deps: BotDeps) {
       const zone = await timezoneFor(deps, context);
       const result = await deps.nudges.setPaused(paused, by);
       deps.logger.info({ actor: by, paused }, paused ? 'nudges paused' : 'nudges resumed');
+      await deps.audit?.({ actorId: by, action: paused ? 'nudges.pause' : 'nudges.resume', channel: 'chat', target: 'nudgesPaused', from: String(!paused), to: String(paused) });
       const card = nudgeOverviewCard(await deps.nudges.overview(zone));
       return { ...card, body: [{ type: 'TextBlock', wrap: true, weight: 'Bolder', text: `${paused ? 'Nudges paused' : 'Nudges resumed'} (${formatInstant(result.at, zone)}).` }, ...(card['body'] as unknown[])] };
     },

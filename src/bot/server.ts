@@ -9,6 +9,7 @@ import { registerExportRoute, type ExportsHandler } from './export-route';
 import { loopbackGuard } from './host-guard';
 import { validateActivity } from './incoming-activity';
 import { jsonBody, refuse, type JsonBodyLimits } from './json-body';
+import { registerDashboardRoutes, type DashboardRouteDeps } from './dashboard-routes';
 
 export interface ServerOptions {
   adapter: ShepherdAdapter;
@@ -21,6 +22,8 @@ export interface ServerOptions {
   exports?: ExportsHandler;
   /** Limits of the JSON body reader (defaults: DEFAULT_JSON_BODY_LIMITS). */
   bodyLimits?: Partial<JsonBodyLimits>;
+  /** The Compliance tab (/tab/) and its API (/api/dashboard/); absent when not given. */
+  dashboard?: DashboardRouteDeps;
 }
 
 /** Node's own backstop for a whole request (headers and body); the body reader's deadline comes first. */
@@ -94,6 +97,7 @@ export function createHttpServer(options: ServerOptions): restify.Server {
   });
 
   if (options.exports !== undefined) registerExportRoute(server, options.exports, options.logger);
+  if (options.dashboard !== undefined) registerDashboardRoutes(server, options.dashboard);
 
   return server;
 }

@@ -13,8 +13,39 @@ export const UNREACHABLE_SHOWN = 10;
 const count = (n: number): string => String(Math.max(0, Math.trunc(n)));
 const yesNo = (value: boolean | undefined): string => (value === undefined ? 'Unknown' : value ? 'Yes' : 'No');
 
+/**
+ * The compact trend: Teams' `Chart.Line` (card version 1.5) of non-compliant per day. Clients that
+ * do not draw charts (older Teams clients, the Agents Playground's renderer) show the `fallback`:
+ * the same numbers as a one-line text. Only our own numbers and dates go in: no user text.
+ */
+export function trendChart(trend: NonNullable<AdminSummaryModel['trend']>): Record<string, unknown> {
+  const first = trend[0];
+  const last = trend.at(-1);
+  const newTotal = trend.reduce((n, p) => n + p.new, 0);
+  const resolvedTotal = trend.reduce((n, p) => n + p.resolved, 0);
+  const text = first && last ? `Last ${trend.length} days: non-compliant ${count(first.nonCompliant)} → ${count(last.nonCompliant)} (${count(newTotal)} new, ${count(resolvedTotal)} resolved).` : 'No sync history yet.';
+  return {
+    type: 'Chart.Line',
+    id: 'trend',
+    title: 'Non-compliant per day',
+    spacing: 'Medium',
+    data: [{ legend: 'Non-compliant', values: trend.map((p) => ({ x: p.day, y: Math.max(0, Math.trunc(p.nonCompliant)) })) }],
+    fallback: { type: 'TextBlock', id: 'trend-fallback', wrap: true, spacing: 'Medium', text },
+  };
+}
+
 /** Compliance at a glance, the last sync and the bot's own Partner Center connection. */
 export function adminSummaryCard(model: AdminSummaryModel): AdaptiveCard {
+  const card = adminSummaryCardWithoutTrend(model);
+  if (model.trend === undefined || model.trend.length < 2) return card;
+  // After the counts: the first FactSet of the body.
+  const body = card['body'] as Record<string, unknown>[];
+  const at = body.findIndex((e) => e['type'] === 'FactSet');
+  const heading = { type: 'TextBlock', text: `Non-compliant per day, last ${model.trend.length} days`, weight: 'Bolder', wrap: true, spacing: 'Medium' };
+  return { ...card, body: [...body.slice(0, at + 1), heading, trendChart(model.trend), ...body.slice(at + 1)] };
+}
+
+function adminSummaryCardWithoutTrend(model: AdminSummaryModel): AdaptiveCard {
   const shown = model.unreachable.slice(0, UNREACHABLE_SHOWN).map((u) => ({
     upn: safeText(u.upn, 320),
     reason: safeText(u.reason, 200),

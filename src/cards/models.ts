@@ -119,6 +119,8 @@ export interface BotTokenModel {
 }
 
 export interface AdminSummaryModel {
+  /** Per day, oldest first: drawn as an Adaptive Card chart (Chart.Line) with a text fallback. */
+  trend?: { day: string; nonCompliant: number; new: number; resolved: number }[];
   nonCompliantNow: number;
   newSinceLastSync: number;
   resolvedLastSync: number;

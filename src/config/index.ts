@@ -53,6 +53,10 @@ export interface Config {
   sweeps: { nudgeMinutes: number; slaMinutes: number };
   /** The partner's own deadlines on exception requests (approval, filing with Microsoft), in business days. */
   exceptionDeadlines: DeadlinePolicy;
+  /** Roles from Entra groups (resolved through Graph, refreshed every `refreshMinutes`). */
+  roleGroups: { adminGroupId?: string; approverGroupId?: string; refreshMinutes: number };
+  /** How the Compliance tab's SSO tokens are validated. */
+  tab: { audiences: string[]; jwksUrl: string; issuers: string[] };
 }
 
 /** Storage reached with a token (managed identity) instead of an account key. */
@@ -71,6 +75,23 @@ function storageTokenAccess(c: RawConfig): StorageTokenAccess | undefined {
   return {
     tableEndpoint: trim(c.AZURE_STORAGE_TABLE_ENDPOINT ?? `https://${name}.table.core.windows.net`),
     queueEndpoint: trim(c.AZURE_STORAGE_QUEUE_ENDPOINT ?? `https://${name}.queue.core.windows.net`),
+  };
+}
+
+const LOCAL_TAB_AUDIENCE = 'api://localhost/mfa-shepherd-local';
+
+function tabAuth(c: RawConfig, localMode: boolean): Config['tab'] {
+  const tenant = canonicalId(c.PARTNER_TENANT_ID);
+  const identityBase = (c.IDENTITY_ENDPOINT_OVERRIDE ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
+  const issuerBase = (c.TAB_ISSUER_BASE_URL ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
+  const fromPublicUrl = c.PUBLIC_BASE_URL && c.BOT_ID ? `api://${new URL(c.PUBLIC_BASE_URL).host}/${c.BOT_ID}` : undefined;
+  const primary = c.TAB_AUDIENCE ?? fromPublicUrl ?? (localMode ? LOCAL_TAB_AUDIENCE : undefined);
+  // Entra's v2 tokens for an app name its client id as the audience; v1 tokens its Application ID URI.
+  const audiences = [primary, c.BOT_ID].filter((a): a is string => a !== undefined);
+  return {
+    audiences,
+    jwksUrl: c.TAB_JWKS_URL ?? `${identityBase}/${tenant}/discovery/v2.0/keys`,
+    issuers: [`${issuerBase}/${tenant}/v2.0`, `https://sts.windows.net/${tenant}/`],
   };
 }
 
@@ -210,6 +231,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     sweeps: { nudgeMinutes: c.NUDGE_SWEEP_MINUTES, slaMinutes: c.SLA_SWEEP_MINUTES },
     exceptionDeadlines: { approvalBusinessDays: c.EXCEPTION_APPROVAL_BUSINESS_DAYS, filingBusinessDays: FILING_BUSINESS_DAYS },
+    roleGroups: { adminGroupId: c.ADMIN_GROUP_ID, approverGroupId: c.APPROVER_GROUP_ID, refreshMinutes: c.ROLE_REFRESH_MINUTES },
+    tab: tabAuth(c, localMode),
   };
 }
 

@@ -36,6 +36,8 @@ export const ErrorCodes = {
   // requests and rules
   InputInvalid: 'INPUT_INVALID',
   NotAdmin: 'NOT_ADMIN',
+  /** A request to the tab's API without a valid sign-in token. */
+  Unauthenticated: 'UNAUTHENTICATED',
   NotFound: 'NOT_FOUND',
   SyncInProgress: 'SYNC_IN_PROGRESS',
   /** A shared queue is full (e.g. Graph checks): try again in `retryAfterSeconds`. */

@@ -11,7 +11,11 @@ import type {
   SettingsStore,
   SyncRunStore,
   UsedLinkStore,
+  AdminAuditStore,
+  ExclusionStore,
 } from '../app/ports';
+import { createAdminAuditStore } from './admin-audit';
+import { createExclusionStore } from './exclusions';
 import { createActivityDeduplicator, DEFAULT_ACTIVITY_STALE_AFTER_MS } from './activities';
 import type { TransactionObserver } from './batch';
 import {
@@ -58,6 +62,8 @@ export const TABLES = {
   nudges: 'Nudges',
   settings: 'Settings',
   usedLinks: 'UsedLinks',
+  adminAudit: 'AdminAudit',
+  exclusions: 'Exclusions',
   /** The outbox's ledger and payloads (created by createOutboxStorage, with its queues). */
   outbox: OUTBOX_TABLE,
 } as const;
@@ -77,6 +83,8 @@ export interface Storage {
   settings: SettingsStore;
   /** Single-use download links: the nonces already used. */
   usedLinks: UsedLinkStore;
+  adminAudit: AdminAuditStore;
+  exclusions: ExclusionStore;
   /** One cheap request proving storage is reachable and our tables exist (for /readyz). */
   ping(): Promise<void>;
 }
@@ -139,6 +147,8 @@ export async function createStorage(opts: StorageOptions): Promise<Storage> {
     nudges: createNudgeStore(clients.nudges),
     settings: createSettingsStore(clients.settings),
     usedLinks: createUsedLinkStore(clients.usedLinks),
+    adminAudit: createAdminAuditStore(clients.adminAudit),
+    exclusions: createExclusionStore(clients.exclusions),
     async ping() {
       // A query for one entity of a partition nobody writes: one round trip, proves the account
       // answers, the credentials work and the table exists.

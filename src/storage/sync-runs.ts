@@ -1,7 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import type { SyncRunStore } from '../app/ports';
-import type { SyncOutcome, SyncRun } from '../domain/sync-run';
+import { syncRunId, type SyncOutcome, type SyncRun } from '../domain/sync-run';
 import { EntityReader, compact, type NewEntity, type StoredEntity } from './entity';
 import { storageCall, toStorageError } from './errors';
 import { toKey } from './keys';
@@ -114,6 +114,20 @@ export function createSyncRunStore(client: TableClient): SyncRunStore {
         }
       } catch (error) {
         throw toStorageError(error, { operation: 'latestSyncRuns', table, partitionKey });
+      }
+      return runs;
+    },
+
+    async since(tenantId, from) {
+      const partitionKey = toKey(tenantId);
+      // Row keys start with the inverted start time: "started at or after `from`" is a key range.
+      const upper = toKey(syncRunId(from, '~'));
+      const runs: SyncRun[] = [];
+      try {
+        const pages = client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey} and RowKey lt ${upper}` } }).byPage({ maxPageSize: 1000 });
+        for await (const page of pages) for (const entity of page) runs.push(syncRunFromEntity(entity, table));
+      } catch (error) {
+        throw toStorageError(error, { operation: 'syncRunsSince', table, partitionKey });
       }
       return runs;
     },

@@ -4,6 +4,13 @@ import { AppManifestUtils, type TeamsManifest } from '@microsoft/app-manifest';
 import { colorIcon, outlineIcon } from '../../appPackage/scripts/make-icons';
 import { loadEnvFiles } from '../../scripts/lib/env-file';
 import { decodeRgbaPng, readPngHeader } from './png';
+import { loadConfig } from '../../src/config';
+
+const MINIMAL_ENV = {
+  AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+  PARTNER_TENANT_ID: '00000000-0000-0000-0000-000000000001',
+  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+};
 
 const ROOT = join(__dirname, '..', '..');
 const APP_PACKAGE = join(ROOT, 'appPackage');
@@ -72,6 +79,14 @@ describe('Teams app manifest', () => {
     expect(manifest.$schema).toContain(`/v${manifest.manifestVersion}/`);
 
     await expect(validate(manifest)).resolves.toEqual([]);
+  });
+
+  it('when the manifest is read, then the Compliance tab is a personal static tab on the bot\'s own host, and its SSO resource is the audience the bot expects', () => {
+    const view = manifest as unknown as { staticTabs: { entityId: string; contentUrl: string; scopes: string[] }[]; webApplicationInfo: { id: string; resource: string } };
+    expect(view.staticTabs).toEqual([expect.objectContaining({ entityId: 'compliance', contentUrl: `https://${SAMPLE_VALUES['BOT_DOMAIN']}/tab/`, scopes: ['personal'] })]);
+    expect(view.webApplicationInfo).toEqual({ id: SAMPLE_VALUES['BOT_ID'], resource: `api://${SAMPLE_VALUES['BOT_DOMAIN']}/${SAMPLE_VALUES['BOT_ID']}` });
+    const config = loadConfig({ ...MINIMAL_ENV, BOT_ID: SAMPLE_VALUES['BOT_ID'], BOT_PASSWORD: 'x', BOT_TENANT_ID: MINIMAL_ENV.PARTNER_TENANT_ID, PUBLIC_BASE_URL: `https://${SAMPLE_VALUES['BOT_DOMAIN']}` });
+    expect(config.tab.audiences).toContain(view.webApplicationInfo.resource);
   });
 
   it('when the manifest is read, then it uses exactly the Agents Toolkit placeholders we provide', () => {
