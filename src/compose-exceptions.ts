@@ -108,6 +108,7 @@ export function composeExceptions(parts: {
     partner,
     clock,
     logger,
+    audit: parts.audit,
   });
 
   /**

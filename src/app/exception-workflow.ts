@@ -37,6 +37,7 @@ import { DOWNLOAD_LINK_LIFETIME_MS, type DownloadLinks } from './download-links'
 import { approvalModel, decisionOf, slaItem, type Directory } from './exception-views';
 import { coversRequester, normaliseRequestId, type Exceptions } from './exceptions';
 import type { Logger, SettingsStore } from './ports';
+import type { RecordAdminAction } from './admin-audit';
 import type { Sla } from './sla';
 
 /**
@@ -69,6 +70,8 @@ export interface ExceptionWorkflowDeps {
   partner?: PartnerIdentity;
   clock: Clock;
   logger: Logger;
+  /** The admin audit: closures, the approvals channel and export links are recorded (absent in tests that do not wire it). */
+  audit?: RecordAdminAction;
 }
 
 /** What a form card sends (every field optional; the domain checks them). */
@@ -406,6 +409,7 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
 
     async exportLinks(reader: Reader): Promise<Card> {
       const actor = requireAdmin(reader, 'export exception requests');
+      await deps.audit?.({ actorId: actor, action: 'export.exceptions', channel: 'chat', to: 'download links made (5 minutes, single use)' });
       return exceptionExportCard({
         requestsCsvUrl: deps.links.url(deps.publicBaseUrl(), 'requests', actor),
         auditCsvUrl: deps.links.url(deps.publicBaseUrl(), 'audit', actor),
@@ -417,8 +421,16 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
     /** `closures`, `closure add …`, `closure remove …` (admins): the list after the change, as a message. */
     async closures(reader: Reader, change?: { add?: string; remove?: string }): Promise<string> {
       requireAdmin(reader, 'change the business calendar');
-      if (change?.add !== undefined) return closuresText(await deps.closures.add(parseClosure(change.add)), 'added');
-      if (change?.remove !== undefined) return closuresText(await deps.closures.remove(change.remove.trim()), 'removed');
+      if (change?.add !== undefined) {
+        const text = closuresText(await deps.closures.add(parseClosure(change.add)), 'added');
+        await deps.audit?.({ actorId: reader.actor, action: 'closures.change', channel: 'chat', target: 'closures', to: `added ${change.add}` });
+        return text;
+      }
+      if (change?.remove !== undefined) {
+        const text = closuresText(await deps.closures.remove(change.remove.trim()), 'removed');
+        await deps.audit?.({ actorId: reader.actor, action: 'closures.change', channel: 'chat', target: 'closures', from: change.remove.trim(), to: 'removed' });
+        return text;
+      }
       return closuresText(await deps.closures.list(), undefined);
     },
 
@@ -428,11 +440,13 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
       const stored = await deps.settings.get('approvalsChannel');
       if (!on) {
         if (stored) await deps.settings.put('approvalsChannel', null, stored.etag);
+        await deps.audit?.({ actorId: actor, action: 'approvalsChannel.set', channel: 'chat', target: 'approvalsChannel', from: stored?.value ? 'a channel' : 'none', to: 'none' });
         return 'Approval cards now go to the approvers only (no channel).';
       }
       if (place.personal) return 'Type "approvals here" in the channel where approval cards should be posted (not in a 1:1 chat).';
       if (!place.address) throw new AppError(ErrorCodes.InputInvalid, 'This conversation cannot be used for approval cards.', { expected: true });
       await deps.settings.put('approvalsChannel', { address: place.address, setBy: actor, setAt: deps.clock.now() }, stored?.etag);
+      await deps.audit?.({ actorId: actor, action: 'approvalsChannel.set', channel: 'chat', target: 'approvalsChannel', from: stored?.value ? 'a channel' : 'none', to: `conversation ${place.address.conversationId}` });
       return 'Approval cards will also be posted in this channel. Approvers see the buttons; everyone else sees the status.';
     },
   };

@@ -9,6 +9,7 @@ import type { Logger } from '../app/ports';
 import type { Roles } from '../app/roles';
 import { isAdmin } from '../domain/authorization';
 import { AppError, describeError, ErrorCodes, isAppError } from '../domain/errors';
+import { jsonBody as readJsonBody } from './json-body';
 import type { ExceptionStatus } from '../domain/exception';
 import type { TabIdentity, ValidateTabToken } from './tab-auth';
 
@@ -114,8 +115,8 @@ export function principalQuery(params: URLSearchParams): PrincipalQuery {
   };
 }
 
-/** The JSON body, whichever body reader ran before us (an object, a string or a Buffer). */
-function jsonBody(req: restify.Request): Record<string, unknown> {
+/** The JSON body the edge's reader (readJsonBody) parsed; also takes a string or a Buffer. */
+function bodyObject(req: restify.Request): Record<string, unknown> {
   const raw: unknown = req.body;
   let value: unknown = raw;
   if (typeof raw === 'string' || Buffer.isBuffer(raw)) {
@@ -196,12 +197,12 @@ export function registerDashboardRoutes(server: restify.Server, deps: DashboardR
     sendJson(res, 200, await deps.dashboard.audit(positiveInt(params, 'limit', 1000) ?? 200));
   }));
 
-  server.post('/api/dashboard/actions/remind', route(true, async (req, res, who) => {
-    sendJson(res, 200, await deps.actions.remindNow(who.oid, stringList(jsonBody(req), 'objectIds')));
+  server.post('/api/dashboard/actions/remind', readJsonBody(), route(true, async (req, res, who) => {
+    sendJson(res, 200, await deps.actions.remindNow(who.oid, stringList(bodyObject(req), 'objectIds')));
   }));
 
-  server.post('/api/dashboard/actions/exclude', route(true, async (req, res, who) => {
-    const body = jsonBody(req);
+  server.post('/api/dashboard/actions/exclude', readJsonBody(), route(true, async (req, res, who) => {
+    const body = bodyObject(req);
     const reason = body['reason'];
     const until = typeof body['until'] === 'string' ? new Date(body['until']) : undefined;
     if (typeof reason !== 'string') throw bad('reason is required');
@@ -209,8 +210,8 @@ export function registerDashboardRoutes(server: restify.Server, deps: DashboardR
     sendJson(res, 200, await deps.actions.exclude(who.oid, stringList(body, 'objectIds'), reason, until));
   }));
 
-  server.post('/api/dashboard/actions/end-exclusion', route(true, async (req, res, who) => {
-    const objectId = jsonBody(req)['objectId'];
+  server.post('/api/dashboard/actions/end-exclusion', readJsonBody(), route(true, async (req, res, who) => {
+    const objectId = bodyObject(req)['objectId'];
     if (typeof objectId !== 'string') throw bad('objectId is required');
     sendJson(res, 200, await deps.actions.endExclusion(who.oid, objectId));
   }));
@@ -224,9 +225,9 @@ export function registerDashboardRoutes(server: restify.Server, deps: DashboardR
   if (deps.localMode && deps.devToken) {
     const devToken = deps.devToken;
     // Local mode only (loopback, no Teams host): the page's dev sign-in.
-    server.post('/tab/dev-token', async (req, res) => {
+    server.post('/tab/dev-token', readJsonBody(), async (req, res) => {
       try {
-        const oid = jsonBody(req)['oid'];
+        const oid = bodyObject(req)['oid'];
         const user = typeof oid === 'string' && oid.trim() !== '' ? oid.trim() : deps.devUser;
         if (user === undefined) throw bad('oid is required');
         sendJson(res, 200, { token: await devToken(user) });

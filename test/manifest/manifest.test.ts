@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AppManifestUtils, type TeamsManifest } from '@microsoft/app-manifest';
@@ -9,7 +10,7 @@ import { loadConfig } from '../../src/config';
 const MINIMAL_ENV = {
   AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
   PARTNER_TENANT_ID: '00000000-0000-0000-0000-000000000001',
-  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+  TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
 };
 
 const ROOT = join(__dirname, '..', '..');
