@@ -130,8 +130,9 @@ function rig(): { azurite: AzuriteHandle; identity: ManagedIdentityEndpoint } {
 }
 
 beforeAll(async () => {
-  // `npm run build` itself (tsc -p tsconfig.build.json), only with another output folder.
-  const build = run('npm', ['run', 'build', '--', '--outDir', buildDir], { cwd: ROOT, timeout: BUILD_TIMEOUT_MS, env: { ...process.env, NODE_OPTIONS: '' } });
+  // The server half of `npm run build` (`build:server`: tsc -p tsconfig.build.json), only with another
+  // output folder; the tab's static page (`build:tab`) is not needed to start.
+  const build = run('npm', ['run', 'build:server', '--', '--outDir', buildDir], { cwd: ROOT, timeout: BUILD_TIMEOUT_MS, env: { ...process.env, NODE_OPTIONS: '' } });
   const [azurite, identity] = await Promise.all([
     startAzurite({ inMemory: true, tls: cert, oauth: 'basic' }),
     startManagedIdentityEndpoint({ clientId: CLIENT_ID, tenantId: TENANT_ID }),
