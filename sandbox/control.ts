@@ -132,6 +132,12 @@ export function createControl(state: SandboxState): SandboxControl {
     revokeRefreshTokens(): number {
       return state.tokens.revokeRefreshTokens();
     },
+    revokeAccessTokens(): number {
+      return state.tokens.revokeAccessTokens();
+    },
+    rollSigningKey(): { kid: string } {
+      return state.tokens.rollSigningKey();
+    },
     mintToken(request: MintTokenRequest): string {
       const nowSeconds = Math.floor(state.nowMs() / 1000);
       const clientId = 'sandbox-minted';

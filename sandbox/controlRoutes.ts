@@ -100,6 +100,10 @@ function route(control: SandboxControl, req: SandboxRequest): Reply {
       return json(200, control.approveDeviceCode(body(req, approveSchema)));
     case 'POST /_sandbox/refreshTokens/revoke':
       return json(200, { revoked: control.revokeRefreshTokens() });
+    case 'POST /_sandbox/accessTokens/revoke':
+      return json(200, { revoked: control.revokeAccessTokens() });
+    case 'POST /_sandbox/signingKeys/roll':
+      return json(200, control.rollSigningKey());
     case 'POST /_sandbox/tokens':
       return json(200, { access_token: control.mintToken(body(req, mintSchema)) });
   }

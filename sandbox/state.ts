@@ -11,6 +11,8 @@ export interface StateOptions {
   seed: 'default' | 'empty';
   config: SandboxConfig;
   now: () => Date;
+  /** Where Entra's signing keys and issued tokens are kept; absent: memory only. */
+  stateDir?: string;
 }
 
 /** Everything the stand-ins and the control API share. One instance per running sandbox. */
@@ -21,12 +23,13 @@ export class SandboxState {
   readonly faults = new FaultBook();
   readonly requestLog = new RequestLog();
   readonly deviceCodes = new DeviceCodeStore();
-  /** Survives reset: a bot's stored refresh token stays usable across test cases. */
-  readonly tokens = new TokenStore();
+  /** Survives reset (and, with a state directory, a restart): a bot's stored tokens stay usable. */
+  readonly tokens: TokenStore;
   config: SandboxConfig;
 
   constructor(private readonly options: StateOptions) {
     this.config = { ...options.config };
+    this.tokens = new TokenStore({ dir: options.stateDir, nowMs: () => this.nowMs() });
     this.reset();
   }
 

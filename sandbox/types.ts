@@ -13,6 +13,8 @@ export const FAULT_KINDS = [
   'slow',
   'malformed',
   'mfaRequired',
+  /** Partner Center answers 401 without 900421, as to a revoked token, whatever token is sent. */
+  'tokenRefused',
   'nonPremium',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -183,6 +185,10 @@ export interface SandboxControl {
   approveDeviceCode(request: { userCode?: string; mfa: boolean }): DeviceCodeView;
   /** Makes every refresh token issued so far unknown (the next redeem answers invalid_grant). */
   revokeRefreshTokens(): number;
+  /** Refuses every access token issued so far (a client must redeem its refresh token again). */
+  revokeAccessTokens(): number;
+  /** Replaces Entra's signing key: every access token signed before is refused. */
+  rollSigningKey(): { kid: string };
   /** An access token the sandbox accepts, without going through Entra. */
   mintToken(request: MintTokenRequest): string;
 }
