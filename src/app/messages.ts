@@ -105,6 +105,14 @@ export function adminSummaryMessageCard(summary: AdminSummary, timezone: string)
       hasMfa: summary.connection.tokenHasMfa,
       account: summary.connection.account,
       partnerCenterSaysCompliant: summary.connection.partnerCenterSaysCompliant,
+      ...(summary.connection.reconnectNeeded
+        ? {
+            reconnect: {
+              sinceText: formatInstant(summary.connection.reconnectNeeded.since, timezone),
+              reason: summary.connection.reconnectNeeded.reason ?? describeSyncOutcome(summary.connection.reconnectNeeded.outcome),
+            },
+          }
+        : {}),
     },
     nextSyncText: summary.nextSyncAt ? formatInstant(summary.nextSyncAt, timezone) : undefined,
   });

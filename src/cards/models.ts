@@ -101,6 +101,8 @@ export interface BotTokenModel {
   account?: string;
   /** Partner Center's own `isMfaCompliant` answer, when it gave one. */
   partnerCenterSaysCompliant?: boolean;
+  /** The stored sign-in exists but syncs fail until an admin reconnects: since when, and why. */
+  reconnect?: { sinceText: string; reason: string };
 }
 
 export interface AdminSummaryModel {
