@@ -74,9 +74,9 @@ export function userStatusMessageCard(displayName: string, principal: Principal 
     displayName,
     status: principal.status,
     lastNonMfaText: formatInstant(principal.lastNonMfaAt, timezone),
-    verificationText: v
-      ? `${v.outcome === 'registered' ? 'MFA registered' : v.outcome === 'notRegistered' ? 'No MFA method registered' : 'Could not be checked'} (checked ${formatInstant(v.checkedAt, timezone)})`
-      : undefined,
+    // The card says what the check found; the model carries only when, as a time.
+    verificationText: v ? formatInstant(v.checkedAt, timezone) : undefined,
+    verificationOutcome: v?.outcome,
     resolvedText: principal.resolvedAt ? formatInstant(principal.resolvedAt, timezone) : undefined,
   });
 }

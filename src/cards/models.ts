@@ -70,8 +70,10 @@ export interface UserStatusModel {
   status: UserStatusCardStatus;
   /** The last non-MFA request, formatted. */
   lastNonMfaText?: string;
-  /** When Graph confirmed the MFA registration, formatted. */
+  /** When Graph last checked the MFA registration, formatted: a time, never a sentence. */
   verificationText?: string;
+  /** What that check found (default 'registered'). */
+  verificationOutcome?: 'registered' | 'notRegistered' | 'unavailable';
   /** When the user became compliant, formatted. */
   resolvedText?: string;
 }

@@ -22,6 +22,9 @@ export function userStatusCard(model: UserStatusModel): AdaptiveCard {
     hasLastNonMfa: lastNonMfaText !== '',
     verificationText,
     hasVerification: verificationText !== '',
+    verifiedRegistered: verificationText !== '' && (model.verificationOutcome ?? 'registered') === 'registered',
+    verifiedNotRegistered: verificationText !== '' && model.verificationOutcome === 'notRegistered',
+    verificationUnavailable: verificationText !== '' && model.verificationOutcome === 'unavailable',
     resolvedText,
     hasResolved: resolvedText !== '',
   });
