@@ -13,8 +13,8 @@ import { exclusivePerInterval } from '../../src/jobs/exclusive';
 import type { Storage } from '../../src/storage';
 import { newStorage, TENANT } from '../storage/helpers';
 import { RecordingOutbox } from './nudge-world';
+import { silentLogger } from '../support/silent-logger';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const calendar = createBusinessCalendar({ zone: 'Europe/Berlin', holidays: { country: 'DE' } });
 const ADMINS = ['admin-1', 'admin-2'];
 
@@ -54,7 +54,7 @@ describe('the SLA sweep', () => {
       outbox: o,
       announcement: (r, s, a) => messages.slaAnnouncement(r, s, a),
       clock: c,
-      logger: silent,
+      logger: silentLogger,
     });
   };
   const at = async (iso: string) => {
@@ -162,7 +162,7 @@ describe('the SLA sweep', () => {
       outbox,
       announcement: (r, s, a) => messages.slaAnnouncement(r, s, a),
       clock,
-      logger: silent,
+      logger: silentLogger,
     });
     const result = await sla.sweep();
     expect(result.announced).toEqual([]);
@@ -173,7 +173,7 @@ describe('the SLA sweep', () => {
   it('when the sweep is scheduled in two instances within one interval, then it runs once', async () => {
     let runs = 0;
     const job = (instanceId: string) =>
-      exclusivePerInterval({ name: 'sla-sweep', intervalMs: 15 * 60_000, leases: storage.leases, clock, logger: silent, instanceId, run: async () => ++runs });
+      exclusivePerInterval({ name: 'sla-sweep', intervalMs: 15 * 60_000, leases: storage.leases, clock, logger: silentLogger, instanceId, run: async () => ++runs });
     const [a, b] = await Promise.all([job('one')(), job('two')()]);
     expect([a.ran, b.ran].sort()).toEqual([false, true]);
     clock.advance(5 * 60_000);
