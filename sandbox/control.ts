@@ -170,6 +170,12 @@ export function createControl(state: SandboxState): SandboxControl {
     removeGroupMember(groupId: string, memberId: string): string[] {
       return state.groups.removeMember(groupId, memberId);
     },
+    revokeAccessTokens(): number {
+      return state.tokens.revokeAccessTokens();
+    },
+    rollSigningKey(): { kid: string } {
+      return state.tokens.rollSigningKey();
+    },
     mintToken(request: MintTokenRequest): string {
       const nowSeconds = Math.floor(state.nowMs() / 1000);
       const clientId = 'sandbox-minted';

@@ -117,6 +117,10 @@ function route(control: SandboxControl, req: SandboxRequest): Reply {
       return json(200, { revoked: control.revokeRefreshTokens() });
     case 'POST /_sandbox/tokens/tab':
       return json(200, { token: control.mintTabToken(body(req, tabTokenSchema)) });
+    case 'POST /_sandbox/accessTokens/revoke':
+      return json(200, { revoked: control.revokeAccessTokens() });
+    case 'POST /_sandbox/signingKeys/roll':
+      return json(200, control.rollSigningKey());
     case 'POST /_sandbox/tokens':
       return json(200, { access_token: control.mintToken(body(req, mintSchema)) });
   }

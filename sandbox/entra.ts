@@ -283,7 +283,7 @@ export function createEntra(state: SandboxState): TargetHandler {
     prefix: '/entra',
     // Only the OAuth endpoints fail: msal caches metadata, so faulting it would be unpredictable.
     acceptsFault: (kind: FaultKind, req) =>
-      req.method === 'POST' && (ROUTES.token.test(req.path) || ROUTES.deviceCode.test(req.path)) && kind !== 'mfaRequired' && kind !== 'nonPremium',
+      req.method === 'POST' && (ROUTES.token.test(req.path) || ROUTES.deviceCode.test(req.path)) && kind !== 'mfaRequired' && kind !== 'tokenRefused' && kind !== 'nonPremium',
     faultReply(fault: ActiveFault, req): Reply {
       if (fault.kind === 'throttle') {
         return oauthError(req, 429, 'temporarily_unavailable', 50196, 'Too many requests (sandbox fault "throttle").', { 'retry-after': String(fault.retryAfterSeconds) });

@@ -6,6 +6,7 @@ const DEFAULT_DELAY_MS = 2000;
 /** Kinds that only make sense for one target. */
 const ONLY_FOR: Partial<Record<FaultKind, Target>> = {
   mfaRequired: 'partnerCenter',
+  tokenRefused: 'partnerCenter',
   nonPremium: 'graph',
 };
 

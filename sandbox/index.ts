@@ -23,6 +23,11 @@ export interface SandboxOptions {
   pageSize?: number;
   /** The sandbox clock (seed times, the 7-day window, token lifetimes); default the real clock. */
   now?: () => Date;
+  /**
+   * Directory for Entra's signing keys and the tokens it issued (as a real Entra keeps them), so a
+   * restarted sandbox still accepts a bot's stored tokens. Default: none, kept in memory.
+   */
+  stateDir?: string;
 }
 
 export interface SandboxHandle {
@@ -38,6 +43,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   const state = new SandboxState({
     seed: opts.seed ?? 'default',
     now: opts.now ?? (() => new Date()),
+    ...(opts.stateDir === undefined ? {} : { stateDir: opts.stateDir }),
     config: {
       pageSize: opts.pageSize ?? 1000,
       premium: true,

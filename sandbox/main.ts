@@ -1,6 +1,7 @@
 /**
  * Runs the sandbox on its own: `tsx sandbox/main.ts [--port 3979] [--host 127.0.0.1]
- * [--seed default|empty] [--page-size 1000] [--no-auto-approve]`. Stops on SIGINT/SIGTERM.
+ * [--seed default|empty] [--page-size 1000] [--no-auto-approve]
+ * [--state-dir DIR]`. With a state directory, Entra's signing keys and issued tokens survive a restart. Stops on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
 import { startSandbox, type SandboxOptions } from './index';
@@ -14,6 +15,7 @@ function options(argv: string[]): SandboxOptions {
       seed: { type: 'string', default: 'default' },
       'page-size': { type: 'string', default: '1000' },
       'no-auto-approve': { type: 'boolean', default: false },
+      'state-dir': { type: 'string' },
     },
     strict: true,
   });
@@ -22,7 +24,14 @@ function options(argv: string[]): SandboxOptions {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got "${values.port}"`);
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`--page-size must be a positive integer, got "${values['page-size']}"`);
   if (values.seed !== 'default' && values.seed !== 'empty') throw new Error(`--seed must be "default" or "empty", got "${values.seed}"`);
-  return { port, host: values.host, seed: values.seed, pageSize, autoApproveDeviceCodes: !values['no-auto-approve'] };
+  return {
+    port,
+    host: values.host,
+    seed: values.seed,
+    pageSize,
+    autoApproveDeviceCodes: !values['no-auto-approve'],
+    ...(values['state-dir'] === undefined ? {} : { stateDir: values['state-dir'] }),
+  };
 }
 
 async function main(): Promise<void> {

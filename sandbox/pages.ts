@@ -31,7 +31,7 @@ function controlForm(action: string, label: string, body: object = {}, fields: R
 }
 
 function faultApplies(target: Target, kind: FaultKind): boolean {
-  if (kind === 'mfaRequired') return target === 'partnerCenter';
+  if (kind === 'mfaRequired' || kind === 'tokenRefused') return target === 'partnerCenter';
   if (kind === 'nonPremium') return target === 'graph';
   return true;
 }

@@ -131,6 +131,8 @@ export function createPartnerCenter(state: SandboxState): TargetHandler {
           });
         case 'mfaRequired':
           return mfaRequired();
+        case 'tokenRefused':
+          return pcError(401, 401, 'The access token is not valid (sandbox fault "tokenRefused").', { 'www-authenticate': 'Bearer error="invalid_token"' });
         default:
           return pcError(500, 500, 'An unexpected error occurred in the sandbox Partner Center (fault "serverError").');
       }

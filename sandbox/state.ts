@@ -15,6 +15,8 @@ export interface StateOptions {
   seed: 'default' | 'empty';
   config: SandboxConfig;
   now: () => Date;
+  /** Where Entra's signing keys and issued tokens are kept; absent: memory only. */
+  stateDir?: string;
 }
 
 /** Everything the stand-ins and the control API share. One instance per running sandbox. */
@@ -28,8 +30,8 @@ export class SandboxState {
   readonly signIns = new SignInLog();
   /** The tenant's domains (Graph `domains`), by lower-case name. */
   domains = new Map<string, SandboxDomain>();
-  /** Survives reset: a bot's stored refresh token stays usable across test cases. */
-  readonly tokens = new TokenStore();
+  /** Survives reset (and, with a state directory, a restart): a bot's stored tokens stay usable. */
+  readonly tokens: TokenStore;
   /** Entra security groups (Graph's transitiveMembers), for group-based roles. */
   readonly groups = new Groups();
   /** Signs the admin tab's SSO tokens; its public half is the JWKS. Survives reset, like Entra's keys. */
@@ -40,6 +42,7 @@ export class SandboxState {
 
   constructor(private readonly options: StateOptions) {
     this.config = { ...options.config };
+    this.tokens = new TokenStore({ dir: options.stateDir, nowMs: () => this.nowMs() });
     this.reset();
   }
 

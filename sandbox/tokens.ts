@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
- * JWT-shaped tokens (alg "none"; the signature part is random and never checked) and the store
- * that remembers what the sandbox issued: only issued tokens are accepted, so a test cannot
- * "forge" an MFA claim by hand.
+ * JWT-shaped tokens and the store that remembers what the sandbox issued: access tokens are
+ * signed (HS256) and only issued ones are accepted, so a test cannot "forge" an MFA claim by hand.
  */
 
 export const PARTNER_CENTER_RESOURCE = 'https://api.partnercenter.microsoft.com';
@@ -30,6 +31,8 @@ export interface AccessTokenClaims {
   /** App tokens only. */
   roles?: string[];
   idtyp?: 'app' | 'user';
+  /** Entra's unique token id; set when the token is minted. */
+  uti?: string;
 }
 
 export interface RefreshTokenGrant {
@@ -129,24 +132,94 @@ export function pairwiseSubject(objectId: string, audience: string): string {
   return createHash('sha256').update(`${objectId}|${audience}`).digest('base64url').slice(0, 43);
 }
 
+export interface SigningKey {
+  kid: string;
+  /** base64url HMAC-SHA256 secret. */
+  secret: string;
+}
+
+interface PersistedTokens {
+  version: 1;
+  keys: SigningKey[];
+  access: [string, AccessTokenClaims][];
+  refresh: [string, RefreshTokenGrant][];
+}
+
+export const TOKEN_STATE_FILE = 'entra-tokens.json';
+
+function newSigningKey(): SigningKey {
+  return { kid: `sbx-${randomBytes(6).toString('hex')}`, secret: randomBytes(32).toString('base64url') };
+}
+
+function hmac(key: SigningKey, signingInput: string): Buffer {
+  return createHmac('sha256', Buffer.from(key.secret, 'base64url')).update(signingInput).digest();
+}
+
+export interface TokenStoreOptions {
+  /**
+   * Where the signing keys and the issued tokens are kept, as a real Entra keeps them: a sandbox
+   * restarted over the same directory still accepts what it issued. Absent: memory only.
+   */
+  dir?: string;
+  /** Epoch ms; expired tokens are dropped when the state is written. */
+  nowMs: () => number;
+}
+
+/**
+ * What the sandbox Entra issued. Access tokens are HS256-signed with the current signing key and
+ * accepted only while that key is current and the token's `uti` is still on record (so a revoke
+ * or a key roll refuses tokens a client still holds in its cache, as Entra can).
+ */
 export class TokenStore {
+  private keys: SigningKey[];
   private readonly access = new Map<string, AccessTokenClaims>();
   private readonly refresh = new Map<string, RefreshTokenGrant>();
+  private readonly file: string | undefined;
 
-  mintAccessToken(claims: AccessTokenClaims): string {
-    const token = encodeJwt(claims);
-    this.access.set(token, claims);
-    return token;
+  constructor(private readonly options: TokenStoreOptions) {
+    this.file = options.dir === undefined ? undefined : join(options.dir, TOKEN_STATE_FILE);
+    const stored = this.read();
+    this.keys = stored?.keys.length ? stored.keys : [newSigningKey()];
+    for (const [uti, claims] of stored?.access ?? []) this.access.set(uti, claims);
+    for (const [token, grant] of stored?.refresh ?? []) this.refresh.set(token, grant);
+    if (stored === undefined) this.write();
   }
 
+  mintAccessToken(claims: AccessTokenClaims): string {
+    const key = this.currentKey();
+    const uti = randomBytes(16).toString('base64url');
+    const withId = { ...claims, uti };
+    const signingInput = `${base64UrlJson({ typ: 'JWT', alg: 'HS256', kid: key.kid })}.${base64UrlJson(withId)}`;
+    this.access.set(uti, withId);
+    this.write();
+    return `${signingInput}.${hmac(key, signingInput).toString('base64url')}`;
+  }
+
+  /** The claims of a token this sandbox issued, signed with its current key and not revoked. */
   lookupAccessToken(token: string): AccessTokenClaims | undefined {
-    return this.access.get(token);
+    const [header, payload, signature] = token.split('.');
+    if (header === undefined || payload === undefined || signature === undefined) return undefined;
+    let kid: unknown;
+    let uti: unknown;
+    try {
+      kid = (JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>)['kid'];
+      uti = decodeJwtPayload(token)['uti'];
+    } catch {
+      return undefined;
+    }
+    const key = this.keys.find((k) => k.kid === kid);
+    if (key === undefined || typeof uti !== 'string') return undefined;
+    const expected = hmac(key, `${header}.${payload}`);
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    return this.access.get(uti);
   }
 
   issueRefreshToken(grant: RefreshTokenGrant): string {
     // Opaque, like Entra's ("0.A..." followed by a long blob).
     const token = `0.SBX${randomBytes(48).toString('base64url')}`;
     this.refresh.set(token, grant);
+    this.write();
     return token;
   }
 
@@ -157,6 +230,51 @@ export class TokenStore {
   revokeRefreshTokens(): number {
     const count = this.refresh.size;
     this.refresh.clear();
+    this.write();
     return count;
+  }
+
+  /** Every access token issued so far is refused from now on; refresh tokens still redeem. */
+  revokeAccessTokens(): number {
+    const count = this.access.size;
+    this.access.clear();
+    this.write();
+    return count;
+  }
+
+  /** A new signing key replaces the current one: tokens signed before are refused. */
+  rollSigningKey(): { kid: string } {
+    const key = newSigningKey();
+    this.keys = [key];
+    this.write();
+    return { kid: key.kid };
+  }
+
+  private currentKey(): SigningKey {
+    const key = this.keys[this.keys.length - 1];
+    if (key === undefined) throw new Error('sandbox Entra has no signing key');
+    return key;
+  }
+
+  private read(): PersistedTokens | undefined {
+    if (this.file === undefined || !existsSync(this.file)) return undefined;
+    const value = JSON.parse(readFileSync(this.file, 'utf8')) as PersistedTokens;
+    if (value.version !== 1 || !Array.isArray(value.keys) || !Array.isArray(value.access) || !Array.isArray(value.refresh)) {
+      throw new Error(`${this.file} is not sandbox token state (version 1); delete it to start fresh`);
+    }
+    return value;
+  }
+
+  /** Written whole on each change (a few hundred tokens at most), through a rename so a crash never leaves half a file. */
+  private write(): void {
+    if (this.file === undefined || this.options.dir === undefined) return;
+    const nowSeconds = Math.floor(this.options.nowMs() / 1000);
+    for (const [uti, claims] of this.access) if (claims.exp <= nowSeconds) this.access.delete(uti);
+    for (const [token, grant] of this.refresh) if (grant.issuedAt + REFRESH_TOKEN_LIFETIME_SECONDS <= nowSeconds) this.refresh.delete(token);
+    const value: PersistedTokens = { version: 1, keys: this.keys, access: [...this.access], refresh: [...this.refresh] };
+    mkdirSync(this.options.dir, { recursive: true });
+    const temp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(value), { mode: 0o600 });
+    renameSync(temp, this.file);
   }
 }

@@ -15,6 +15,8 @@ export const FAULT_KINDS = [
   'slow',
   'malformed',
   'mfaRequired',
+  /** Partner Center answers 401 without 900421, as to a revoked token, whatever token is sent. */
+  'tokenRefused',
   'nonPremium',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -195,6 +197,10 @@ export interface SandboxControl {
   replaceIntegrationData(data: { adoption: RawRecord[]; requests: RawRecord[] }): void;
   /** Replaces them with a deterministic large set (benchmarks). */
   generateIntegrations(request: { requests: number; days: number; apps: number }): { adoption: number; requests: number };
+  /** Refuses every access token issued so far (a client must redeem its refresh token again). */
+  revokeAccessTokens(): number;
+  /** Replaces Entra's signing key: every access token signed before is refused. */
+  rollSigningKey(): { kid: string };
   /** An access token the sandbox accepts, without going through Entra. */
   /** A signed Teams SSO token for the admin tab (see tab-tokens.ts). */
   mintTabToken(request: TabTokenMintRequest): string;

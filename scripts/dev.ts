@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const sandboxUrl = `http://${HOST}:${sandboxPort}`;
   const sandbox = spawnChild({
     name: 'sandbox',
-    ...nodeCommand(['sandbox/main.ts', '--port', String(sandboxPort), '--host', HOST], { tsx: true }),
+    ...nodeCommand(['sandbox/main.ts', '--port', String(sandboxPort), '--host', HOST, '--state-dir', path.join(DATA, 'sandbox')], { tsx: true }),
     cwd: ROOT,
   });
   await waitForHttp(`${sandboxUrl}/`, { child: sandbox, timeoutMs: 60_000, what: `GET ${sandboxUrl}/` });

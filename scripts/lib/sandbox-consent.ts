@@ -27,10 +27,12 @@ export async function connectSandboxPartnerCenter(env: NodeJS.ProcessEnv): Promi
   const status = await auth.status();
   if (status.connected) {
     try {
-      const token = await auth.getAccessToken();
+      // Redeem the refresh token rather than trust msal's cached access token: only the sandbox can
+      // say whether it still knows the sign-in (its state lives in .data/sandbox).
+      const token = await auth.getAccessToken({ forceRefresh: true });
       if (token.hasMfa) return { account: status.account, already: true };
     } catch {
-      // the stored sign-in no longer works (e.g. the sandbox restarted): consent again below
+      // the stored sign-in no longer works (e.g. .data/sandbox was deleted): consent again below
     }
   }
   const token = await auth.connectWithDeviceCode(async () => undefined);

@@ -102,9 +102,9 @@ export function userStatusMessageCard(displayName: string, principal: Principal 
     displayName,
     status: principal.status,
     lastNonMfaText: formatInstant(principal.lastNonMfaAt, timezone),
-    verificationText: v
-      ? `${confirmsMfa(v.signIns) ? 'MFA seen in your sign-ins' : v.outcome === 'registered' ? 'MFA registered' : v.outcome === 'notRegistered' ? 'No MFA method registered' : 'Could not be checked'} (checked ${formatInstant(v.checkedAt, timezone)})`
-      : undefined,
+    // The card says what the check found; the model carries only when, as a time.
+    verificationText: v ? formatInstant(v.checkedAt, timezone) : undefined,
+    verificationOutcome: v ? (confirmsMfa(v.signIns) ? 'mfaSignIn' : v.outcome) : undefined,
     resolvedText: principal.resolvedAt ? formatInstant(principal.resolvedAt, timezone) : undefined,
   });
 }
@@ -134,6 +134,14 @@ export function adminSummaryMessageCard(summary: AdminSummary, timezone: string)
       hasMfa: summary.connection.tokenHasMfa,
       account: summary.connection.account,
       partnerCenterSaysCompliant: summary.connection.partnerCenterSaysCompliant,
+      ...(summary.connection.reconnectNeeded
+        ? {
+            reconnect: {
+              sinceText: formatInstant(summary.connection.reconnectNeeded.since, timezone),
+              reason: summary.connection.reconnectNeeded.reason ?? describeSyncOutcome(summary.connection.reconnectNeeded.outcome),
+            },
+          }
+        : {}),
     },
     nextSyncText: summary.nextSyncAt ? formatInstant(summary.nextSyncAt, timezone) : undefined,
   });

@@ -321,14 +321,19 @@ export interface DeviceCodePrompt {
 
 /** The Secure Application Model connection to Partner Center. */
 export interface PartnerCenterAuth {
-  /** Silent redemption of the stored refresh token. Throws PC_NOT_CONNECTED when there is none or it expired. */
-  getAccessToken(): Promise<AccessToken>;
+  /**
+   * Silent redemption of the stored refresh token. Throws PC_NOT_CONNECTED when there is none or it
+   * expired. `forceRefresh`: skip the cached access token and redeem the refresh token now (after
+   * Partner Center refused the cached one: it may be revoked, or its signing key rolled).
+   */
+  getAccessToken(options?: { forceRefresh?: boolean }): Promise<AccessToken>;
   /**
    * One-time admin consent with MFA via device code. `onPrompt` is called with the code to show;
    * resolves when the admin completed sign-in (or rejects: expired, declined).
    */
   connectWithDeviceCode(onPrompt: (prompt: DeviceCodePrompt) => Promise<void>): Promise<AccessToken>;
-  status(): Promise<{ connected: boolean; account?: string }>;
+  /** `connectedAt`: when an admin last connected with MFA, when known. */
+  status(): Promise<{ connected: boolean; account?: string; connectedAt?: Date }>;
 }
 
 // ---------------------------------------------------------------- Graph

@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock';
 import type { Principal } from '../domain/compliance';
 import { describeUnreachable, type UserContact } from '../domain/conversation';
-import type { SyncRun } from '../domain/sync-run';
+import { needsReconnect, type SyncRun } from '../domain/sync-run';
 import { trendOf, type TrendPoint } from './dashboard';
 import type { ContactStore, PartnerCenterAuth, PrincipalStore, SyncRunStore } from './ports';
 
@@ -32,12 +32,35 @@ export interface AdminSummary {
   lastSuccessfulSync?: SyncRun;
   /** Per day over the last 14 days, oldest first (the card's compact chart). */
   trend?: TrendPoint[];
-  connection: { connected: boolean; account?: string; tokenHasMfa?: boolean; partnerCenterSaysCompliant?: boolean };
+  connection: {
+    connected: boolean;
+    account?: string;
+    tokenHasMfa?: boolean;
+    partnerCenterSaysCompliant?: boolean;
+    /**
+     * The syncs since `since` failed in a way only a reconnect fixes, and nobody reconnected after
+     * the last of them: the stored sign-in exists but does not work.
+     */
+    reconnectNeeded?: { since: Date; outcome: string; reason?: string };
+  };
   nextSyncAt?: Date;
 }
 
 /** Days of history in the chat card's compact chart. */
 const TREND_CARD_DAYS = 14;
+
+/** The failure streak (newest first) that only a reconnect fixes, unless an admin connected after it. */
+export function reconnectState(runs: readonly SyncRun[], connectedAt: Date | undefined): AdminSummary['connection']['reconnectNeeded'] {
+  const last = runs[0];
+  if (last === undefined || !needsReconnect(last.outcome)) return undefined;
+  if (connectedAt !== undefined && connectedAt.getTime() >= last.finishedAt.getTime()) return undefined;
+  let first = last;
+  for (const run of runs) {
+    if (!needsReconnect(run.outcome)) break;
+    first = run;
+  }
+  return { since: first.finishedAt, outcome: last.outcome, reason: last.errorMessage };
+}
 
 export function createStatusQueries(deps: StatusDeps) {
   return {
@@ -66,7 +89,9 @@ export function createStatusQueries(deps: StatusDeps) {
         unreachable.push({ aadObjectId: c.aadObjectId, upn: p?.upn ?? c.aadObjectId, reason: describeUnreachable(c.unreachable.reason), since: c.unreachable.at });
       }
       unreachable.sort((a, b) => a.since.getTime() - b.since.getTime());
-      const lastRunWithToken = runs.find((r) => r.tokenHasMfa !== undefined);
+      const reconnectNeeded = reconnectState(runs, connection.connectedAt);
+      // While a reconnect is needed, an earlier run's "token carries MFA" says nothing about now.
+      const lastRunWithToken = reconnectNeeded ? lastSync : runs.find((r) => r.tokenHasMfa !== undefined);
       return {
         nonCompliantNow: principals.filter((p) => p.status === 'nonCompliant').length,
         verificationPending: principals.filter((p) => p.status === 'verificationPending').length,
@@ -79,8 +104,10 @@ export function createStatusQueries(deps: StatusDeps) {
         connection: {
           connected: connection.connected,
           account: connection.account,
-          tokenHasMfa: lastRunWithToken?.tokenHasMfa,
+          // A refused token that carried MFA is no reason to say "Yes"; one without MFA still says "No".
+          tokenHasMfa: reconnectNeeded && lastRunWithToken?.tokenHasMfa !== false ? undefined : lastRunWithToken?.tokenHasMfa,
           partnerCenterSaysCompliant: lastRunWithToken?.partnerCenterSaysMfaCompliant,
+          ...(reconnectNeeded ? { reconnectNeeded } : {}),
         },
         nextSyncAt: lastSync ? new Date(lastSync.startedAt.getTime() + deps.syncIntervalMinutes * 60_000) : undefined,
       };

@@ -42,25 +42,51 @@ const LEASE_TTL_MS = 10 * 60 * 1000;
 /**
  * Pull Partner Center's non-MFA principals, merge them into what we know and store the run.
  * One run at a time across instances (a lease in storage). Partner Center's 401/900421 stops the
- * run at once — no retry loop — and admins are told to reconnect, once per failure streak.
+ * run at once — no retry loop — and admins are told to reconnect, once per failure streak. Any
+ * other 401 gets one second chance: the cached access token may have been revoked or its signing
+ * key rolled, so the refresh token is redeemed once for a fresh one and the listing asked again;
+ * only when that fails too is a reconnect needed.
  */
 export function createSyncPrincipals(deps: SyncDeps) {
   const { tenantId, logger, clock } = deps;
 
-  async function fetchAndStore(correlationId: string, syncAtHolder: { tokenHasMfa?: boolean; pcSaysCompliant?: boolean; accessToken?: string }) {
-    const token = await deps.auth.getAccessToken();
-    syncAtHolder.tokenHasMfa = token.hasMfa;
-    if (token.hasMfa) syncAtHolder.accessToken = token.token;
+  /** What the run saw: whether the token carried MFA, Partner Center's own verdict, and the token that worked (for the integration part). */
+  type Observed = { tokenHasMfa?: boolean; pcSaysCompliant?: boolean; accessToken?: string };
+
+  async function tokenWithMfa(observed: Observed, forceRefresh: boolean) {
+    const token = await deps.auth.getAccessToken(forceRefresh ? { forceRefresh } : undefined);
+    observed.tokenHasMfa = token.hasMfa;
     if (!token.hasMfa) {
       throw new AppError(
         ErrorCodes.TokenWithoutMfa,
         'The Partner Center token has no MFA claim (amr lacks "mfa"); Partner Center would reject it with 900421.',
       );
     }
+    return token;
+  }
+
+  async function listWithOneFreshToken(correlationId: string, observed: Observed) {
+    const cached = await tokenWithMfa(observed, false);
+    try {
+      const listing = await deps.partnerCenter.listNonMfaCompliantPrincipals({ correlationId, accessToken: cached.token });
+      observed.accessToken = cached.token;
+      return listing;
+    } catch (error) {
+      // 900421 is PC_MFA_REQUIRED and never retried: a fresh token from the same sign-in has no MFA either.
+      if (!isAppError(error) || error.code !== ErrorCodes.PcUnauthorized) throw error;
+      logger.info({ correlationId }, 'Partner Center refused the access token; redeeming the refresh token once for a fresh one');
+    }
+    const fresh = await tokenWithMfa(observed, true);
+    const listing = await deps.partnerCenter.listNonMfaCompliantPrincipals({ correlationId, accessToken: fresh.token });
+    observed.accessToken = fresh.token;
+    return listing;
+  }
+
+  async function fetchAndStore(correlationId: string, syncAtHolder: Observed) {
     // Read what we know while Partner Center answers; writes are etag-checked, so a change in
     // between is caught as a conflict and re-planned from a fresh read.
     const [listing, firstRead] = await Promise.all([
-      deps.partnerCenter.listNonMfaCompliantPrincipals({ correlationId, accessToken: token.token }),
+      listWithOneFreshToken(correlationId, syncAtHolder),
       deps.principals.listAll(tenantId),
     ]);
     syncAtHolder.pcSaysCompliant = listing.isMfaCompliant;
@@ -96,7 +122,7 @@ export function createSyncPrincipals(deps: SyncDeps) {
     const startedAt = clock.now();
     const correlationId = deps.ids.newId();
     const outcome = await withLease(deps, { name: LEASE, instanceId: deps.instanceId, hold: { whileRunning: { ttlMs: LEASE_TTL_MS } } }, async () => {
-      const observed: { tokenHasMfa?: boolean; pcSaysCompliant?: boolean; accessToken?: string } = {};
+      const observed: Observed = {};
       const base = {
         id: syncRunId(startedAt, correlationId.slice(0, 8)),
         tenantId,

@@ -57,6 +57,8 @@ function adminSummaryCardWithoutTrend(model: AdminSummaryModel): AdaptiveCard {
   const lastSyncError = safeText(last?.errorMessage);
   const lastSyncFailed = last !== undefined && !last.outcomeOk;
   const botNotConnected = !model.botToken.connected;
+  const reconnect = model.botToken.connected ? model.botToken.reconnect : undefined;
+  const botNeedsReconnect = reconnect !== undefined;
   const botTokenLacksMfa = model.botToken.connected && model.botToken.hasMfa === false;
   const account = safeText(model.botToken.account, 320);
   const nextSyncText = safeText(model.nextSyncText, 100);
@@ -80,11 +82,21 @@ function adminSummaryCardWithoutTrend(model: AdminSummaryModel): AdaptiveCard {
     lastSyncFailed,
     botNotConnected,
     botTokenLacksMfa,
-    showWarning: lastSyncFailed || botNotConnected || botTokenLacksMfa,
-    botConnectedText: yesNo(model.botToken.connected),
+    botNeedsReconnect,
+    // One warning is enough: a token without MFA has its own, more precise one.
+    showReconnectWarning: botNeedsReconnect && !botTokenLacksMfa,
+    reconnectSinceText: safeText(reconnect?.sinceText, 100),
+    reconnectReason: safeText(reconnect?.reason),
+    showWarning: lastSyncFailed || botNotConnected || botTokenLacksMfa || botNeedsReconnect,
+    // Never "Yes" while every sync is refused: the sign-in is stored, but it does not work.
+    botConnectedText: botNeedsReconnect ? 'Needs reconnect' : yesNo(model.botToken.connected),
     botAccount: account,
     hasBotAccount: account !== '',
-    botHasMfaText: model.botToken.connected ? yesNo(model.botToken.hasMfa) : 'No connection',
+    botHasMfaText: !model.botToken.connected
+      ? 'No connection'
+      : botNeedsReconnect && model.botToken.hasMfa === undefined
+        ? 'Unknown until reconnected'
+        : yesNo(model.botToken.hasMfa),
     pcSaysCompliantText: yesNo(model.botToken.partnerCenterSaysCompliant),
     hasPcSaysCompliant: model.botToken.partnerCenterSaysCompliant !== undefined,
     nextSyncText,

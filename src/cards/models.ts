@@ -85,8 +85,11 @@ export interface UserStatusModel {
   status: UserStatusCardStatus;
   /** The last non-MFA request, formatted. */
   lastNonMfaText?: string;
-  /** When Graph confirmed the MFA registration, formatted. */
+  /** When Graph last checked the MFA registration, formatted: a time, never a sentence. */
   verificationText?: string;
+  /** What that check found (default 'registered'). */
+  /** `mfaSignIn`: a recent sign-in carried MFA (the strongest evidence); else what the registration check found. */
+  verificationOutcome?: 'mfaSignIn' | 'registered' | 'notRegistered' | 'unavailable';
   /** When the user became compliant, formatted. */
   resolvedText?: string;
 }
@@ -116,6 +119,8 @@ export interface BotTokenModel {
   account?: string;
   /** Partner Center's own `isMfaCompliant` answer, when it gave one. */
   partnerCenterSaysCompliant?: boolean;
+  /** The stored sign-in exists but syncs fail until an admin reconnects: since when, and why. */
+  reconnect?: { sinceText: string; reason: string };
 }
 
 export interface AdminSummaryModel {

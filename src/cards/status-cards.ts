@@ -22,6 +22,10 @@ export function userStatusCard(model: UserStatusModel): AdaptiveCard {
     hasLastNonMfa: lastNonMfaText !== '',
     verificationText,
     hasVerification: verificationText !== '',
+    verifiedBySignIn: verificationText !== '' && model.verificationOutcome === 'mfaSignIn',
+    verifiedRegistered: verificationText !== '' && (model.verificationOutcome ?? 'registered') === 'registered',
+    verifiedNotRegistered: verificationText !== '' && model.verificationOutcome === 'notRegistered',
+    verificationUnavailable: verificationText !== '' && model.verificationOutcome === 'unavailable',
     resolvedText,
     hasResolved: resolvedText !== '',
   });

@@ -19,6 +19,7 @@ import { ADMIN } from '../support/bot-harness';
 import { LocalConnector, type SentActivity } from '../support/connector';
 import { COMPLETE_FORM } from '../support/exception-fixtures';
 import { connectionString, randomPrefix } from '../storage/helpers';
+import { eventually } from '../support/eventually';
 
 const ROOT = resolve(__dirname, '..', '..');
 const RITA: TestUser = { aadObjectId: 'requester-rita', name: 'Rita Requester', tenantId: PARTNER_TENANT_ID, timezone: 'Europe/Berlin' };
@@ -95,11 +96,14 @@ it('when the bot is killed right after a submit is stored, then after a restart 
     // Second process over the same storage: it runs what the first one owed.
     const second = await start('');
     await connector.waitFor(() => approvalCards(ANNA).length > 0 && approvalCards(BEN).length > 0, 30_000, 'the approval cards after the restart');
-    const deadline = Date.now() + 15_000;
-    while ((await storage.exceptions.listApprovalCards(requestId, 1)).length < 2 || (await storage.exceptions.listFollowUps(requestId)).length > 0) {
-      if (Date.now() > deadline) throw new Error(`follow-up not finished\n${second.child.tail()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const store = storage;
+    await eventually(
+      'the follow-up to finish',
+      async () => (await store.exceptions.listApprovalCards(requestId, 1)).length >= 2 && (await store.exceptions.listFollowUps(requestId)).length === 0,
+      { timeoutMs: 15_000, intervalMs: 50 },
+    ).catch((error: unknown) => {
+      throw new Error(`follow-up not finished\n${second.child.tail()}`, { cause: error });
+    });
     expect(approvalCards(ANNA)).toHaveLength(1);
     expect(approvalCards(BEN)).toHaveLength(1);
 

@@ -1,6 +1,6 @@
 import { createNudgeActions } from '../../src/app/nudge-actions';
 import { createNudgeSweep, type NudgeSweepDeps } from '../../src/app/nudge-sweep';
-import type { Logger, Outbox, OutboxMessage } from '../../src/app/ports';
+import type { Outbox, OutboxMessage } from '../../src/app/ports';
 import { FixedClock } from '../../src/domain/clock';
 import type { Principal } from '../../src/domain/compliance';
 import { AppError, ErrorCodes } from '../../src/domain/errors';
@@ -9,10 +9,10 @@ import { createNudgePolicy, type NudgePolicy } from '../../src/domain/nudge';
 import type { Storage } from '../../src/storage';
 import { label } from '../domain/nudge/simulate';
 import { newStorage, principal, TENANT } from '../storage/helpers';
+import { silentLogger } from '../support/silent-logger';
 
 export const ADMINS = ['admin-1', 'admin-2'];
 export const HOUR = 60 * 60_000;
-const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** The port of the durable outbox, recording every enqueue (duplicates included, so they show). */
 export class RecordingOutbox implements Outbox {
@@ -77,7 +77,7 @@ export async function newWorld(start: string): Promise<World> {
     adminIds: ADMINS,
     defaultTimezone: 'Europe/London',
     clock,
-    logger: silent,
+    logger: silentLogger,
     instanceId,
   });
   const world: World = {

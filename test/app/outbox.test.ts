@@ -10,6 +10,7 @@ import type { ParkedReport, UndeliverableReport } from '../../src/app/outbox';
 import { ErrorCodes } from '../../src/domain/errors';
 import { PACK_KEYS, decodeQueued, encodeQueued } from '../../src/storage/outbox';
 import { LocalConnector, deliveryId } from '../support/connector';
+import { eventually } from '../support/eventually';
 import { OUTBOX_TENANT, conversationOf, messageTo, seedContacts, startOutboxRig, textFor, userIds, type OutboxRig } from '../support/outbox-rig';
 import { connectionString, randomPrefix, rejectionOf } from '../storage/helpers';
 
@@ -60,13 +61,8 @@ async function withSlowConnector(
   }
 }
 
-async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> =>
+  eventually(what, predicate, { timeoutMs, intervalMs: 50 });
 
 describe('outbox', () => {
   it('when messages are enqueued, then each user receives theirs exactly once and the ledger records it as sent', async () => {

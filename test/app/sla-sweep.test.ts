@@ -13,8 +13,8 @@ import { withLease } from '../../src/app/with-lease';
 import type { Storage } from '../../src/storage';
 import { newStorage, TENANT } from '../storage/helpers';
 import { RecordingOutbox } from './nudge-world';
+import { silentLogger } from '../support/silent-logger';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const calendar = createBusinessCalendar({ zone: 'Europe/Berlin', holidays: { country: 'DE' } });
 const ADMINS = ['admin-1', 'admin-2'];
 
@@ -57,7 +57,7 @@ describe('the SLA sweep', () => {
       announcement: (r, s, a) => messages.slaAnnouncement(r, s, a),
       reminder: (r, k, d) => messages.deadlineReminder(r, k, d),
       clock: c,
-      logger: silent,
+      logger: silentLogger,
     });
   };
   const at = async (iso: string) => {
@@ -167,7 +167,7 @@ describe('the SLA sweep', () => {
       outbox,
       announcement: (r, s, a) => messages.slaAnnouncement(r, s, a),
       clock,
-      logger: silent,
+      logger: silentLogger,
     });
     const result = await sla.sweep();
     expect(result.announced).toEqual([]);
@@ -178,7 +178,7 @@ describe('the SLA sweep', () => {
   it('when the sweep is scheduled in two instances within one interval, then it runs once', async () => {
     let runs = 0;
     const job = (instanceId: string) =>
-      withLease({ leases: storage.leases, clock, logger: silent }, { name: 'sla-sweep', instanceId, hold: { forInterval: { intervalMs: 15 * 60_000 } } }, async () => ++runs);
+      withLease({ leases: storage.leases, clock, logger: silentLogger }, { name: 'sla-sweep', instanceId, hold: { forInterval: { intervalMs: 15 * 60_000 } } }, async () => ++runs);
     const [a, b] = await Promise.all([job('one'), job('two')]);
     expect([a.ran, b.ran].sort()).toEqual([false, true]);
     clock.advance(5 * 60_000);

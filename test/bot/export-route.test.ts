@@ -3,11 +3,11 @@ import type { ShepherdAdapter } from '../../src/bot/adapter';
 import type restify from 'restify';
 import { createDownloadLinks } from '../../src/app/download-links';
 import { auditCsv, exportFilename } from '../../src/app/exception-export';
-import type { Logger } from '../../src/app/ports';
 import { FixedClock } from '../../src/domain/clock';
 import { AppError, ErrorCodes } from '../../src/domain/errors';
 import { closeServer, createHttpServer, listen } from '../../src/bot/server';
 import { randomBytes } from 'node:crypto';
+import { silentLogger } from '../support/silent-logger';
 
 /**
  * GET /exports/:token over real HTTP. The exports function is the one compose would wire, minus
@@ -16,7 +16,6 @@ import { randomBytes } from 'node:crypto';
 
 const START = '2025-03-03T09:05:00.000Z';
 const ADMINS = new Set(['admin-1']);
-const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('GET /exports/:token', () => {
   const clock = new FixedClock(START);
@@ -29,7 +28,7 @@ describe('GET /exports/:token', () => {
     server = createHttpServer({
       adapter: {} as ShepherdAdapter,
       app: {} as Application,
-      logger: silent,
+      logger: silentLogger,
       ready: async () => undefined,
       localMode: true,
       exports: async (token) => {
@@ -107,7 +106,7 @@ describe('GET /exports/:token', () => {
   });
 
   it('when createHttpServer is given no exports function, then there is no export route', async () => {
-    const bare = createHttpServer({ adapter: {} as ShepherdAdapter, app: {} as Application, logger: silent, ready: async () => undefined, localMode: true });
+    const bare = createHttpServer({ adapter: {} as ShepherdAdapter, app: {} as Application, logger: silentLogger, ready: async () => undefined, localMode: true });
     const { url } = await listen(bare, 0, '127.0.0.1');
     try {
       const response = await fetch(`${url}/exports/${links.sign('audit', 'admin-1')}`);

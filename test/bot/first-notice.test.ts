@@ -1,4 +1,5 @@
 import { PLAYGROUND_USER_ID, PARTNER_TENANT_ID } from '../../sandbox';
+import { FixedClock } from '../../src/domain/clock';
 import type { TestUser } from '../support/activities';
 import { startBotHarness, type BotHarness } from '../support/bot-harness';
 import { cardActions, cardText } from '../support/connector';
@@ -7,10 +8,21 @@ const ALEX: TestUser = { aadObjectId: PLAYGROUND_USER_ID, name: 'Alex Wilber', t
 
 const isFirstNotice = (card: Record<string, unknown>) => /Partner Center saw requests from you without MFA/.test(cardText(card));
 
+/** "17:33 GMT-5": the hour and zone New York shows for `at`. */
+function newYorkTime(at: Date): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'shortOffset' }).formatToParts(at);
+  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
+}
+
 describe('first notice', () => {
   let h: BotHarness;
+  // The bot and the sandbox share a fixed clock (a Monday in November, New York on EST), so the
+  // records and the zone shown do not depend on the day the suite runs.
+  const clock = new FixedClock('2026-11-23T15:00:00Z');
   beforeEach(async () => {
-    h = await startBotHarness();
+    clock.set(new Date('2026-11-23T15:00:00Z'));
+    h = await startBotHarness({ overrides: { clock }, sandboxNow: () => clock.now() });
   });
   afterEach(async () => {
     await h.stop();
@@ -31,7 +43,11 @@ describe('first notice', () => {
     const text = cardText(cards[0]);
     expect(isFirstNotice(cards[0]!)).toBe(true);
     expect(text).toMatch(/Hi Alex Wilber/);
-    expect(text).toMatch(/EST|EDT|New_York|GMT-5|UTC-5/); // shown in the user's own time zone
+    // Shown in the user's own time zone: the UTC time Partner Center reported, as New York reads it.
+    const reportedUtc = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/.exec(text)?.[0];
+    expect(reportedUtc).toBeDefined();
+    expect(newYorkTime(new Date(reportedUtc!))).toMatch(/ GMT-5$/);
+    expect(text).toContain(newYorkTime(new Date(reportedUtc!)));
     expect(cardActions(cards[0]).map((a) => a.title)).toEqual(['Set up MFA now', 'I already use MFA', 'Why am I seeing this?', 'MFA is technically impossible for me']);
   });
 

@@ -55,6 +55,7 @@ describe('Partner Center connection (msal-node device code + silent refresh) aga
     const prompts: DeviceCodePrompt[] = [];
     expect(await auth.status()).toEqual({ connected: false });
 
+    const startedAt = Date.now();
     const token = await auth.connectWithDeviceCode(approveWith(true, prompts));
 
     expect(token.hasMfa).toBe(true);
@@ -67,7 +68,10 @@ describe('Partner Center connection (msal-node device code + silent refresh) aga
     expect(prompts[0]?.message).toContain(prompts[0]?.userCode);
     expect(prompts[0]?.expiresAt.getTime()).toBeGreaterThan(Date.now());
     expect(secrets.values.get(TOKEN_CACHE_SECRET)).toContain('RefreshToken');
-    expect(await auth.status()).toEqual({ connected: true, account: ADMIN_AGENT.userPrincipalName });
+    const status = await auth.status();
+    expect(status).toEqual({ connected: true, account: ADMIN_AGENT.userPrincipalName, connectedAt: expect.any(Date) as unknown });
+    expect(status.connectedAt!.getTime()).toBeGreaterThanOrEqual(startedAt);
+    expect(status.connectedAt!.getTime()).toBeLessThanOrEqual(Date.now());
     const deviceCodeRequest = (await env().control.requests('entra')).find((e) => e.path.endsWith('/oauth2/v2.0/devicecode'));
     expect(deviceCodeRequest?.path).toBe(`/entra/${PARTNER_TENANT_ID}/oauth2/v2.0/devicecode`);
     expect(new URLSearchParams(deviceCodeRequest?.body ?? '').get('scope')).toContain('https://api.partnercenter.microsoft.com/user_impersonation');
@@ -79,7 +83,7 @@ describe('Partner Center connection (msal-node device code + silent refresh) aga
     const grantsBefore = await tokenGrants();
 
     const later = newAuth();
-    expect(await later.status()).toEqual({ connected: true, account: ADMIN_AGENT.userPrincipalName });
+    expect(await later.status()).toMatchObject({ connected: true, account: ADMIN_AGENT.userPrincipalName });
     const token = await later.getAccessToken();
 
     expect(token.hasMfa).toBe(true);
@@ -87,6 +91,18 @@ describe('Partner Center connection (msal-node device code + silent refresh) aga
     const pc = createPartnerCenterClient({ baseUrl: `${env().sandbox.url}/pc`, principalsPath: '/v1/nonMfaCompliantPartnerPrincipals', http: recordingHttp().http });
     const listing = await pc.listNonMfaCompliantPrincipals({ correlationId: randomUUID(), accessToken: token.token });
     expect(listing.isMfaCompliant).toBe(true);
+  });
+
+  it('when a fresh token is forced while the cached one is still valid, then the refresh token is redeemed once and a new token returned', async () => {
+    const auth = newAuth();
+    const first = await auth.connectWithDeviceCode(approveWith(true));
+    const grantsBefore = await tokenGrants();
+
+    const forced = await auth.getAccessToken({ forceRefresh: true });
+
+    expect(forced.hasMfa).toBe(true);
+    expect(forced.token).not.toBe(first.token);
+    expect((await tokenGrants()).slice(grantsBefore.length)).toEqual(['refresh_token']);
   });
 
   it('when the cached access token is still valid, then getAccessToken answers from the cache without calling Entra', async () => {

@@ -1,4 +1,5 @@
 import { decodeJwtPayload } from '../../sandbox';
+import { eventually } from '../support/eventually';
 
 /** Small HTTP helpers for the sandbox tests (real HTTP through fetch). */
 
@@ -31,11 +32,7 @@ export function amrOf(accessToken: string): unknown {
   return decodeJwtPayload(accessToken)['amr'];
 }
 
-/** Polls `check` every 20 ms until it holds (bounded by the test timeout). */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Polls `check` every 20 ms until it holds: the suite's one `eventually`, with the sandbox tests' argument order. */
+export function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  return eventually(what, check, { timeoutMs, intervalMs: 20 });
 }

@@ -2,8 +2,8 @@ import { FixedClock } from '../../src/domain/clock';
 import { createActivityCleanup } from '../../src/jobs/activity-cleanup';
 import type { Storage } from '../../src/storage';
 import { newStorage } from './helpers';
+import { silentLogger } from '../support/silent-logger';
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('activity claim cleanup on Azurite', () => {
   let storage: Storage;
@@ -19,7 +19,7 @@ describe('activity claim cleanup on Azurite', () => {
     await storage.activities.claim('recent-1', new Date('2026-11-22T11:00:00.000Z'));
     await storage.activities.complete('recent-1', new Date('2026-11-22T11:00:01.000Z'));
 
-    const cleanup = createActivityCleanup({ activities: storage.activities, leases: storage.leases, clock: new FixedClock(now), logger: silent, instanceId: 'i1' });
+    const cleanup = createActivityCleanup({ activities: storage.activities, leases: storage.leases, clock: new FixedClock(now), logger: silentLogger, instanceId: 'i1' });
     expect(await cleanup()).toBe(130);
 
     // Forgotten: a (theoretical) redelivery of an old id is new again; the recent claim still dedupes.
@@ -32,7 +32,7 @@ describe('activity claim cleanup on Azurite', () => {
     const now = new Date('2026-11-23T12:00:00.000Z');
     await storage.activities.claim('old-for-lease', new Date('2026-11-21T00:00:00.000Z'));
     expect(await storage.leases.tryAcquire('activity-cleanup', 'other/cleanup', 60_000, now)).toBe(true);
-    const cleanup = createActivityCleanup({ activities: storage.activities, leases: storage.leases, clock: new FixedClock(now), logger: silent, instanceId: 'i2' });
+    const cleanup = createActivityCleanup({ activities: storage.activities, leases: storage.leases, clock: new FixedClock(now), logger: silentLogger, instanceId: 'i2' });
     expect(await cleanup()).toBe(0);
     await storage.leases.release('activity-cleanup', 'other/cleanup');
     expect(await cleanup()).toBeGreaterThanOrEqual(1);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { startSandbox, PARTNER_TENANT_ID, type SandboxHandle } from '../../sandbox';
+import { startSandbox, PARTNER_TENANT_ID, type SandboxHandle, type SandboxOptions } from '../../sandbox';
 import { eventually } from './eventually';
 import { composeMfaShepherd, type ComposeOverrides, type MfaShepherd } from '../../src/compose';
 import { loadConfig, type Config } from '../../src/config';
@@ -42,6 +42,8 @@ export interface BotHarness {
   connect(): Promise<void>;
   /** Stop the bot and start a new instance over the same storage and sandbox (a restart). */
   restart(): Promise<void>;
+  /** Stop the sandbox and start a new one on the same port (over `sandboxStateDir`, when given). */
+  restartSandbox(): Promise<void>;
   /** Wait for background work (first notices, sync-now results) started by turns. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -73,11 +75,13 @@ export async function startBotHarness(
     overrides?: ComposeOverrides;
     /** The sandbox's clock (its seed, its 7-day window, its tokens); give it the bot's fixed clock so both agree. */
     sandboxNow?: () => Date;
+    /** Where the sandbox Entra keeps its signing key and issued tokens; default: memory only. */
+    sandboxStateDir?: string;
   } = {},
 ): Promise<BotHarness> {
   const connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING;
   if (!connectionString) throw new Error('AZURE_STORAGE_CONNECTION_STRING is not set: run through jest (global setup starts Azurite)');
-  const sandbox = await startSandbox({ port: 0, ...(options.sandboxNow ? { now: options.sandboxNow } : {}) });
+  const sandbox = await startSandbox({ port: 0, ...sandboxOptions(options) });
   const connector = await new LocalConnector().start();
   try {
     return await startBot(sandbox, connector, connectionString, options);
@@ -88,11 +92,18 @@ export async function startBotHarness(
   }
 }
 
+function sandboxOptions(options: { sandboxNow?: () => Date; sandboxStateDir?: string }): SandboxOptions {
+  return {
+    ...(options.sandboxNow ? { now: options.sandboxNow } : {}),
+    ...(options.sandboxStateDir === undefined ? {} : { stateDir: options.sandboxStateDir }),
+  };
+}
+
 async function startBot(
   sandbox: SandboxHandle,
   connector: LocalConnector,
   connectionString: string,
-  options: { env?: Record<string, string>; overrides?: ComposeOverrides },
+  options: { env?: Record<string, string>; overrides?: ComposeOverrides; sandboxNow?: () => Date; sandboxStateDir?: string },
 ): Promise<BotHarness> {
   const config = loadConfig({
     PORT: '0',
@@ -135,6 +146,11 @@ async function startBot(
       await harness.shepherd.stop();
       Object.assign(harness, await boot());
     },
+    async restartSandbox() {
+      const port = harness.sandbox.port;
+      await harness.sandbox.stop();
+      harness.sandbox = await startSandbox({ port, ...sandboxOptions(options) });
+    },
     /** Background work started by turns, then every message it put in the outbox delivered (or given up on). */
     settle: async () => {
       await harness.shepherd.deps.background.drain();
@@ -143,7 +159,7 @@ async function startBot(
     async stop() {
       await harness.shepherd.stop();
       await connector.stop();
-      await sandbox.stop();
+      await harness.sandbox.stop();
     },
   };
   return harness;

@@ -21,6 +21,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { eventually } from './eventually';
 
 export interface PlaygroundTraffic {
   /** e.g. "installationUpdate", "conversationUpdate", "message", "invoke". */
@@ -270,10 +271,10 @@ export class PlaygroundPage {
   }
 
   private async waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw await this.explain(undefined, `timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    try {
+      await eventually(what, condition, { timeoutMs, intervalMs: 100 });
+    } catch {
+      throw await this.explain(undefined, `timed out after ${timeoutMs} ms waiting for ${what}`);
     }
   }
 

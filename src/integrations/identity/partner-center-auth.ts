@@ -18,6 +18,8 @@ import { notConnected, partnerCenterAuthError } from './msal-errors';
 export const PARTNER_CENTER_SCOPE = 'https://api.partnercenter.microsoft.com/user_impersonation';
 /** Name of the SecretStore entry holding msal's serialized cache (the adapter encrypts it). */
 export const TOKEN_CACHE_SECRET = 'partnerCenterTokenCache';
+/** When an admin last connected with MFA (ISO 8601): a sync failure before it is no longer the connection's state. */
+export const CONNECTED_AT_SECRET = 'partnerCenterConnectedAt';
 
 export interface PartnerCenterAuthOptions {
   /** App registration with public client flows enabled (PARTNER_CENTER_CLIENT_ID). */
@@ -83,7 +85,7 @@ export function createPartnerCenterAuth(options: PartnerCenterAuthOptions): Part
     return app.getTokenCache().getAllAccounts();
   }
 
-  async function getAccessToken(): Promise<AccessToken> {
+  async function getAccessToken(request: { forceRefresh?: boolean } = {}): Promise<AccessToken> {
     let account: AccountInfo | undefined;
     try {
       account = (await accounts())[0];
@@ -92,7 +94,8 @@ export function createPartnerCenterAuth(options: PartnerCenterAuthOptions): Part
     }
     if (account === undefined) throw notConnected('no admin has connected it yet (no stored sign-in)');
     try {
-      const token = toAccessToken(await app.acquireTokenSilent({ account, scopes: [scope] }));
+      const forceRefresh = request.forceRefresh === true;
+      const token = toAccessToken(await app.acquireTokenSilent({ account, scopes: [scope], forceRefresh }));
       if (!token.hasMfa) {
         logger?.warn({ account: token.account }, 'The Partner Center access token has no MFA claim (amr); Partner Center will reject it');
       }
@@ -150,13 +153,21 @@ export function createPartnerCenterAuth(options: PartnerCenterAuthOptions): Part
     for (const other of await accounts()) {
       if (other.homeAccountId !== connected) await app.getTokenCache().removeAccount(other);
     }
+    await options.secrets.put(CONNECTED_AT_SECRET, clock.now().toISOString());
     logger?.info({ account: token.account }, 'Partner Center connected with MFA');
     return token;
   }
 
-  async function status(): Promise<{ connected: boolean; account?: string }> {
+  async function status(): Promise<{ connected: boolean; account?: string; connectedAt?: Date }> {
     const account = (await accounts())[0];
-    return account === undefined ? { connected: false } : { connected: true, account: account.username || undefined };
+    if (account === undefined) return { connected: false };
+    const stored = await options.secrets.get(CONNECTED_AT_SECRET);
+    const connectedAt = stored === undefined ? undefined : new Date(stored);
+    return {
+      connected: true,
+      account: account.username || undefined,
+      ...(connectedAt === undefined || Number.isNaN(connectedAt.getTime()) ? {} : { connectedAt }),
+    };
   }
 
   return { getAccessToken, connectWithDeviceCode, status };
