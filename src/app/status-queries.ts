@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock';
 import type { Principal } from '../domain/compliance';
 import { describeUnreachable, type UserContact } from '../domain/conversation';
+import type { UserIntegration } from '../domain/integrations';
 import type { SyncRun } from '../domain/sync-run';
 import type { ContactStore, PartnerCenterAuth, PrincipalStore, SyncRunStore } from './ports';
 
@@ -12,6 +13,8 @@ export interface StatusDeps {
   auth: Pick<PartnerCenterAuth, 'status'>;
   syncIntervalMinutes: number;
   clock: Clock;
+  /** The apps whose recent non-MFA requests ran as each user (the integration inventory). */
+  integrationsOfUsers?: () => Promise<(objectId: string) => readonly UserIntegration[]>;
 }
 
 export interface UnreachableUser {
@@ -19,6 +22,8 @@ export interface UnreachableUser {
   upn: string;
   reason: string;
   since: Date;
+  /** Apps whose recent non-MFA requests ran as them: why Partner Center lists the account. */
+  integrations?: readonly UserIntegration[];
 }
 
 export interface AdminSummary {
@@ -41,11 +46,12 @@ export function createStatusQueries(deps: StatusDeps) {
     },
 
     async adminSummary(): Promise<AdminSummary> {
-      const [principals, unreachableContacts, runs, connection] = await Promise.all([
+      const [principals, unreachableContacts, runs, connection, appsOf] = await Promise.all([
         deps.principals.listAll(deps.tenantId),
         deps.contacts.listUnreachable(deps.tenantId),
         deps.syncRuns.latest(deps.tenantId, 20),
         deps.auth.status(),
+        deps.integrationsOfUsers?.() ?? Promise.resolve(undefined),
       ]);
       const byId = new Map(principals.map((p) => [p.objectId, p]));
       const lastSync = runs[0];
@@ -56,7 +62,14 @@ export function createStatusQueries(deps: StatusDeps) {
         const p = byId.get(c.aadObjectId);
         // Only people we still need to reach matter to the admin.
         if (!c.unreachable || p?.status === 'compliant') continue;
-        unreachable.push({ aadObjectId: c.aadObjectId, upn: p?.upn ?? c.aadObjectId, reason: describeUnreachable(c.unreachable.reason), since: c.unreachable.at });
+        const integrations = appsOf?.(c.aadObjectId) ?? [];
+        unreachable.push({
+          aadObjectId: c.aadObjectId,
+          upn: p?.upn ?? c.aadObjectId,
+          reason: describeUnreachable(c.unreachable.reason),
+          since: c.unreachable.at,
+          ...(integrations.length > 0 ? { integrations } : {}),
+        });
       }
       unreachable.sort((a, b) => a.since.getTime() - b.since.getTime());
       const lastRunWithToken = runs.find((r) => r.tokenHasMfa !== undefined);
