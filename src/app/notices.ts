@@ -104,13 +104,15 @@ export function createNotices(deps: NoticeDeps) {
 
   /**
    * A notice claimed earlier and still 'sending' in the ledger: ask the outbox what became of it.
-   * No record (the enqueue never happened) or still pending: enqueue the same key again (sent
-   * once). Final: record the outcome the report should have brought.
+   * No record (the enqueue never happened) or pending and never tried: enqueue the same key again
+   * (sent once). Final: record the outcome the report should have brought.
    */
   async function settleQueued(p: Principal, notice: Notice, contact: UserContact | undefined, apps: readonly UserIntegration[]): Promise<{ requeue?: Pending; unreachable?: true }> {
     const key = noticeKeyOf(notice);
     const record = await deps.outboxLedger.get(firstNoticeOutboxKey(key, notice.attempt));
-    if (!record || record.status === 'pending') return { requeue: messageFor(p, key, notice.attempt, contact, apps) };
+    // Pending and never tried: the enqueue may have stopped before its key reached the queue. Pending
+    // after a try: the key is back on the queue with its backoff, which a copy would jump.
+    if (!record || (record.status === 'pending' && record.attempts === 0)) return { requeue: messageFor(p, key, notice.attempt, contact, apps) };
     if (record.status === 'sent') await deps.ledger.markSent(key, record.sentAt ?? deps.clock.now(), record.activityId, notice.attempt);
     else if (record.status === 'undeliverable' || record.status === 'parked') {
       await deps.ledger.markUnreachable(key, `${record.lastErrorCode ?? record.status}: ${record.lastError ?? ''}`.slice(0, 500), record.finishedAt ?? deps.clock.now(), notice.attempt);

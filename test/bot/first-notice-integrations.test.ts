@@ -21,7 +21,7 @@ describe('first notices naming the integration', () => {
   beforeEach(async () => {
     h = await startBotHarness();
     // Partner Center lists Alex, Megan and the billing service account (the seed's own records).
-    const listed = new Set([alexUser.objectId, meganUser.objectId, BILLING_SERVICE_ACCOUNT.objectId]);
+    const listed = new Set<string>([alexUser.objectId, meganUser.objectId, BILLING_SERVICE_ACCOUNT.objectId]);
     h.sandbox.control.replaceRecords(h.sandbox.control.records().filter((r) => listed.has(String(r['objectId']))));
   });
   afterEach(async () => {
