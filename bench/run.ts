@@ -10,8 +10,10 @@
  *
  * Then the outbox: 5,000 users' messages drained through the real Messenger to a local connector
  * that enforces Teams' limits (50/s per app, 7/s per conversation…) and answers 429 beyond them:
- * achieved rate as a share of 50/s, 429s, lost and duplicate deliveries. `--only=outbox` runs only
- * that (JSON: artifacts/bench/latest-outbox.json).
+ * achieved rate as a share of 50/s, 429s, lost and duplicate deliveries. Then 5,000 newly listed
+ * users' first notices end to end (the notice sweep's claims and enqueues, the same worker and
+ * connector). `--only=outbox` runs only those two rows (JSON: artifacts/bench/latest-outbox.json),
+ * `--only=notices` only the first notices (latest-notices.json).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,7 +32,8 @@ import { formatTable } from './report';
 import type { FloorSpec, OutboxSpec, ScenarioResult, SyncSpec } from './types';
 
 const QUICK = process.argv.includes('--quick');
-const ONLY_OUTBOX = process.argv.includes('--only=outbox');
+const ONLY_NOTICES = process.argv.includes('--only=notices');
+const ONLY_OUTBOX = process.argv.includes('--only=outbox') || ONLY_NOTICES;
 /** BENCH_OUTBOX_USERS overrides the count (diagnosis). */
 const OUTBOX_USERS = Number(process.env.BENCH_OUTBOX_USERS) || (QUICK ? 1_000 : 5_000);
 /** As production runs it (compose uses the worker's default); BENCH_OUTBOX_CONCURRENCY overrides it (diagnosis). */
@@ -48,7 +51,7 @@ const BATCH_SIZE = 100;
 const CHILD_TIMEOUT_MS = 60_000;
 const PRINCIPALS_PATH = '/v1/nonMfaCompliantPartnerPrincipals';
 
-const OUT = resolve(__dirname, '..', 'artifacts', 'bench', ONLY_OUTBOX ? 'latest-outbox.json' : QUICK ? 'latest-quick.json' : 'latest.json');
+const OUT = resolve(__dirname, '..', 'artifacts', 'bench', ONLY_NOTICES ? 'latest-notices.json' : ONLY_OUTBOX ? 'latest-outbox.json' : QUICK ? 'latest-quick.json' : 'latest.json');
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 const progress = (line: string): void => {
@@ -217,6 +220,7 @@ async function benchmark(env: Env): Promise<Row[]> {
 }
 
 interface OutboxFigures {
+  mode: 'messages' | 'firstNotices';
   users: number;
   concurrency: number;
   delivered: number;
@@ -233,13 +237,20 @@ interface OutboxFigures {
   verdict: string;
 }
 
-/** Enqueue to OUTBOX_USERS users and drain them in a child, through the limit-enforcing connector here. */
-async function benchOutbox(connectionString: string, service: TableServiceClient): Promise<OutboxFigures> {
+/**
+ * Enqueue to OUTBOX_USERS users and drain them in a child, through the limit-enforcing connector
+ * here; or ('firstNotices') notify that many newly listed users end to end.
+ */
+async function benchOutbox(connectionString: string, service: TableServiceClient, mode: OutboxFigures['mode'] = 'messages'): Promise<OutboxFigures> {
   const connector = await new LocalConnector({ enforceLimits: true }).start();
   const prefix = freshPrefix();
   try {
-    const spec: OutboxSpec = { kind: 'outbox', connectionString, tablePrefix: prefix, connectorUrl: connector.url, users: OUTBOX_USERS, concurrency: OUTBOX_CONCURRENCY };
-    progress(`  outbox  ${fmt(OUTBOX_USERS)} users: seeding, enqueueing, then draining at most ${TEAMS_GLOBAL_PER_SECOND}/s (about ${Math.ceil(OUTBOX_USERS / TEAMS_GLOBAL_PER_SECOND)} s)…`);
+    const spec: OutboxSpec = { kind: 'outbox', connectionString, tablePrefix: prefix, connectorUrl: connector.url, users: OUTBOX_USERS, concurrency: OUTBOX_CONCURRENCY, mode };
+    progress(
+      mode === 'messages'
+        ? `  outbox  ${fmt(OUTBOX_USERS)} users: seeding, enqueueing, then draining at most ${TEAMS_GLOBAL_PER_SECOND}/s (about ${Math.ceil(OUTBOX_USERS / TEAMS_GLOBAL_PER_SECOND)} s)…`
+        : `  first notices  ${fmt(OUTBOX_USERS)} newly listed users: seeding, then the notice sweep with the worker draining at most ${TEAMS_GLOBAL_PER_SECOND}/s…`,
+    );
     let result: ScenarioResult | undefined;
     await usingTables(service, storageTables(prefix), async () => {
       result = await runInChild(spec, OUTBOX_USERS * 60 + 60_000);
@@ -247,8 +258,15 @@ async function benchOutbox(connectionString: string, service: TableServiceClient
     if (result === undefined) throw new Error('outbox scenario gave no result');
     const deliveries = connector.deliveries();
     const users = userIds(OUTBOX_USERS, 'bench');
-    const counts = users.map((u) => deliveries.get(deliveryId(conversationOf(u), textFor(`test:${u}`)))?.length ?? 0);
-    const stray = connector.sent.filter((s) => !textOf(s).startsWith('outbox message test:bench-')).length;
+    const perConversation = new Map<string, number>();
+    for (const s of connector.sent) perConversation.set(s.conversationId, (perConversation.get(s.conversationId) ?? 0) + 1);
+    // The first notice's card headline (the Messenger may send the card without the plain text).
+    const isNotice = (text: string) => text.includes('Partner Center saw requests from you without MFA');
+    const counts =
+      mode === 'messages'
+        ? users.map((u) => deliveries.get(deliveryId(conversationOf(u), textFor(`test:${u}`)))?.length ?? 0)
+        : users.map((u) => perConversation.get(conversationOf(u)) ?? 0);
+    const stray = connector.sent.filter((s) => (mode === 'messages' ? !textOf(s).startsWith('outbox message test:bench-') : !isNotice(textOf(s)))).length;
     const times = connector.sent.map((s) => s.at).sort((a, b) => a - b);
     const span = ((times[times.length - 1] ?? 0) - (times[0] ?? 0)) / 1000;
     const ratePerSecond = span > 0 ? (times.length - 1) / span : 0;
@@ -263,7 +281,9 @@ async function benchOutbox(connectionString: string, service: TableServiceClient
       lost > 0 ? `${lost} lost` : '',
       duplicates > 0 ? `${duplicates} duplicates` : '',
     ].filter(Boolean);
+    if (mode === 'firstNotices' && result.outbox?.ledgerSent !== OUTBOX_USERS) misses.push(`notice ledger records ${result.outbox?.ledgerSent ?? 0} sent`);
     return {
+      mode,
       users: OUTBOX_USERS,
       concurrency: OUTBOX_CONCURRENCY,
       delivered: counts.filter((c) => c > 0).length,
@@ -283,10 +303,14 @@ async function benchOutbox(connectionString: string, service: TableServiceClient
   }
 }
 
-function outboxTable(o: OutboxFigures): string {
+function outboxTable(rows: readonly OutboxFigures[]): string {
   const header = ['scenario', 'users', 'in flight', 'drain s', 'rate /s', 'of 50/s', '429s', 'lost', 'duplicates', 'enqueue s', 'peak RSS MiB', 'verdict'];
-  const row = [
-    `outbox: enqueue + drain via Messenger to limit-enforcing connector`,
+  return formatTable(header, rows.map(outboxRow), [false, true, true, true, true, true, true, true, true, true, true, false]);
+}
+
+function outboxRow(o: OutboxFigures): string[] {
+  return [
+    o.mode === 'messages' ? `outbox: enqueue + drain via Messenger to limit-enforcing connector` : `first notices: newly listed users, sweep + drain (timed from the sweep's start; enqueue s = the sweep)`,
     fmt(o.users),
     String(o.concurrency),
     o.drainSeconds.toFixed(1),
@@ -299,7 +323,6 @@ function outboxTable(o: OutboxFigures): string {
     o.peakRssMiB.toFixed(0),
     o.verdict,
   ];
-  return formatTable(header, [row], [false, true, true, true, true, true, true, true, true, true, true, false]);
 }
 
 function busy(facts: Record<string, string | number>): boolean {
@@ -307,7 +330,7 @@ function busy(facts: Record<string, string | number>): boolean {
   return [facts['loadAtStart'], facts['loadAtEnd']].some((l) => Number(String(l).split(' ')[0]) > cores * 0.75);
 }
 
-function report(rows: Row[], facts: Record<string, string | number>, elapsedSeconds: number, outbox: OutboxFigures): void {
+function report(rows: Row[], facts: Record<string, string | number>, elapsedSeconds: number, outbox: readonly OutboxFigures[]): void {
   const summaries = summarize(rows);
   const table = rows.length > 0 ? mainTable(summaries) : '';
   const phases = rows.length > 0 ? phaseTable(summaries) : '';
@@ -317,7 +340,7 @@ function report(rows: Row[], facts: Record<string, string | number>, elapsedSeco
     `load average (1/5/15 min) at start ${String(facts['loadAtStart'])}, at end ${String(facts['loadAtEnd'])}${busy(facts) ? ' -- the machine was busy with other work: expect noise' : ''}`,
     `median of ${PLAN.runs} run(s), each scenario run in its own child process on fresh tables; batches of ${BATCH_SIZE}, ${PARALLELISM} in flight; target: sync within ${TARGET_RATIO}x of the floor`,
   ];
-  const outboxText = `${outboxTable(outbox)}\n(rate: accepted sends per second between the first and the last accepted one; of 50/s: the least time a sender at exactly 50/s needs for them, over the time taken; the worker: ${JSON.stringify(outbox.worker)})`;
+  const outboxText = `${outboxTable(outbox)}\n(rate: accepted sends per second between the first and the last accepted one; of 50/s: the least time a sender at exactly 50/s needs for them, over the time taken; the worker: ${outbox.map((o) => `${o.mode} ${JSON.stringify(o.worker)}`).join('; ')})`;
   const text = [...head, '', table, '', phases, '', outboxText, '', `(benchmark wall time ${elapsedSeconds.toFixed(0)} s; JSON: ${OUT})`].join('\n');
   process.stdout.write(`\n${text}\n`);
   mkdirSync(resolve(OUT, '..'), { recursive: true });
@@ -354,7 +377,7 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const deadlineMs = (ONLY_OUTBOX ? 0 : PLAN.deadlineMs) + OUTBOX_USERS * 40 + 120_000;
+  const deadlineMs = (ONLY_OUTBOX ? 0 : PLAN.deadlineMs) + OUTBOX_USERS * (ONLY_NOTICES ? 40 : 80) + 120_000;
   const deadline = setTimeout(() => {
     progress(`the benchmark did not finish within ${deadlineMs / 1000} s; stopping`);
     void cleanup().finally(() => process.exit(1));
@@ -372,7 +395,9 @@ async function main(): Promise<number> {
       progress(`running: ${PLAN.runs} run(s) of ${fmt(PLAN.records)} records for ${PLAN.principals.map(fmt).join(' and ')} principals`);
       rows = await benchmark(env);
     }
-    const outbox = await benchOutbox(azurite.connectionString, service);
+    const outbox: OutboxFigures[] = [];
+    if (!ONLY_NOTICES) outbox.push(await benchOutbox(azurite.connectionString, service, 'messages'));
+    outbox.push(await benchOutbox(azurite.connectionString, service, 'firstNotices'));
     report(rows, { ...facts, loadAtEnd: loadText() }, (Date.now() - started) / 1000, outbox);
     return 0;
   } catch (error) {

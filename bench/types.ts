@@ -42,6 +42,12 @@ export interface OutboxSpec {
   users: number;
   /** Worker sends in flight. */
   concurrency: number;
+  /**
+   * 'messages' (default): one message per user, enqueued before the clock starts, then drained.
+   * 'firstNotices': that many newly listed users, notified end to end (the notice sweep claims and
+   * enqueues while the worker drains), timed from the sweep's start to the last notice recorded sent.
+   */
+  mode?: 'messages' | 'firstNotices';
 }
 
 export type ScenarioSpec = SyncSpec | FloorSpec | OutboxSpec;
@@ -85,6 +91,10 @@ export interface ScenarioResult {
     parked: number;
     undeliverable: number;
     errors: number;
+    /** First notices: the sweep's own time (claims and enqueues, while the worker already sends). */
+    sweepSeconds?: number;
+    /** First notices: notices the notice ledger records as sent at the end. */
+    ledgerSent?: number;
   };
   /** Sync only. */
   sync?: {

@@ -1,6 +1,7 @@
 import { createCheckConnection } from './app/check-connection';
 import { createIncidents } from './app/incidents';
 import { createIntegrations } from './app/integrations';
+import { createUserIntegrations } from './app/user-integrations';
 import type { IdGenerator, Logger, Outbox, PartnerCenterAuth } from './app/ports';
 import { registerIncidentRoute } from './bot/incident-route';
 import type { IntegrationFeature } from './bot/integration-handlers';
@@ -80,6 +81,8 @@ export async function composeIntegrations(parts: {
   return {
     feature,
     storage,
+    /** The apps whose recent non-MFA requests ran as each user: first notices and the admin's view name them. */
+    integrationsOfUsers: createUserIntegrations({ integrations: storage.integrations, clock }),
     /** Runs inside the principals sync (same lease, same token). */
     syncIntegrations: integrations.sync,
     registerRoutes: (server: Parameters<typeof registerIncidentRoute>[0]) => registerIncidentRoute(server, incidents, logger),

@@ -24,7 +24,7 @@ import { closeServer, createHttpServer, listen } from './bot/server';
 import { createTeamsMessenger } from './bot/teams-messenger';
 import type { Config } from './config';
 import type { Clock } from './domain/clock';
-import { AppError, ErrorCodes } from './domain/errors';
+import { AppError, ErrorCodes, describeError } from './domain/errors';
 import { createGraphClient } from './integrations/graph';
 import { createHttpClient, type HttpClientOptions } from './integrations/http';
 import { createAppTokenProvider, createAzureCredential, createManagedIdentityTokenProvider, createNetworkClient, createPartnerCenterAuth } from './integrations/identity';
@@ -141,6 +141,27 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     requestTimeoutMs: overrides.storage?.requestTimeoutMs ?? 8_000,
     clock,
   });
+  const integrationFeature = await composeIntegrations({ config, partnerCenter, auth, outbox: outboxStorage.outbox, clock, logger, ids, storage: overrides.storage, tokenAccess, intakeRate: overrides.intakeRate });
+  // Excluded accounts get neither first notices nor nudges: both read the list without them.
+  const shepherded = withoutExcluded(storage.principals, storage.exclusions, clock);
+  const notices = createNotices({
+    tenantId,
+    principals: shepherded,
+    contacts: storage.contacts,
+    ledger: storage.notices,
+    outbox: outboxStorage.outbox,
+    outboxLedger: outboxStorage.store,
+    integrationsOfUsers: integrationFeature.integrationsOfUsers,
+    appCatalogId: config.teams.appCatalogId,
+    clock,
+    logger,
+  });
+  /** The outbox's word on a first notice goes back to the notice ledger; a lost report is settled by the next sweep. */
+  const recordNoticeOutcome = async (...args: Parameters<typeof notices.recordOutcome>) => {
+    await notices.recordOutcome(...args).catch((error: unknown) => {
+      logger.warn({ key: args[0].key, err: describeError(error) }, 'first notice outcome not recorded; the next sweep settles it from the outbox');
+    });
+  };
   const { run: runOutbox = true, ...outboxOptions } = overrides.outbox ?? {};
   const parkedAlerts = oncePer(60 * 60_000, clock);
   // Bound once the exception feature exists (below): it keeps approval cards' activity ids.
@@ -156,13 +177,20 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
     options: outboxOptions,
     // Undeliverable: the user is marked unreachable, which the admins' status lists with the reason
     // (and the nudge sweep tells them once per episode). Parked: an alert, at most hourly.
-    onUndeliverable: (report) => logger.info({ ...report }, 'outbox message undeliverable'),
+    onUndeliverable: async (report) => {
+      logger.info({ ...report }, 'outbox message undeliverable');
+      await recordNoticeOutcome(report, { sent: false, reason: `${report.errorCode}: ${report.detail}` });
+    },
     onSent: async (record) => {
       metrics.outboxSent(record.kind);
+      await recordNoticeOutcome(record, { sent: true });
       await afterSend(record);
     },
     onParked: async (report) => {
       metrics.outboxParked(report.kind);
+      if (report.key !== undefined && report.kind !== undefined) {
+        await recordNoticeOutcome({ key: report.key, kind: report.kind }, { sent: false, reason: `parked after ${report.deliveries} deliveries: ${report.lastErrorCode ?? report.why}` });
+      }
       logger.error({ ...report }, 'outbox message parked');
       if (parkedAlerts('parked')) {
         await notifyAdmins({
@@ -173,20 +201,6 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   });
 
   const notifyAdmins = createAdminNotifier({ tenantId, adminIds: roles.admins, contacts: storage.contacts, messenger, logger });
-  // Excluded accounts get neither first notices nor nudges: both read the list without them.
-  const shepherded = withoutExcluded(storage.principals, storage.exclusions, clock);
-  const notices = createNotices({
-    tenantId,
-    principals: shepherded,
-    contacts: storage.contacts,
-    ledger: storage.notices,
-    messenger,
-    graph,
-    appCatalogId: config.teams.appCatalogId,
-    clock,
-    logger,
-  });
-  const integrationFeature = await composeIntegrations({ config, partnerCenter, auth, outbox: outboxStorage.outbox, clock, logger, ids, storage: overrides.storage, tokenAccess, intakeRate: overrides.intakeRate });
   const runSync = createSyncPrincipals({
     tenantId,
     partnerCenter,
@@ -244,7 +258,16 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
         if (checkAlerts(verification.errorCode ?? 'unknown')) await notifyAdmins(graphCheckUnavailableMessage(verification));
       },
     }),
-    status: createStatusQueries({ tenantId, principals: storage.principals, contacts: storage.contacts, syncRuns: storage.syncRuns, auth, syncIntervalMinutes: config.syncIntervalMinutes, clock }),
+    status: createStatusQueries({
+      tenantId,
+      principals: storage.principals,
+      contacts: storage.contacts,
+      syncRuns: storage.syncRuns,
+      auth,
+      syncIntervalMinutes: config.syncIntervalMinutes,
+      clock,
+      integrationsOfUsers: integrationFeature.integrationsOfUsers,
+    }),
     syncPrincipals,
     connectPartnerCenter: createConnectPartnerCenter({ auth, logger }),
     interactiveDeadlineMs: overrides.interactiveDeadlineMs ?? 10_000,

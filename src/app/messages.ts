@@ -15,7 +15,8 @@ import {
   verificationResultCard,
 } from '../cards';
 import type { AdaptiveCard } from '../cards';
-import type { SignInCardModel } from '../cards';
+import type { IntegrationMentionModel, SignInCardModel } from '../cards';
+import type { UserIntegration } from '../domain/integrations';
 import type { Principal, Verification } from '../domain/compliance';
 import { confirmsMfa, type SignInFinding } from '../domain/verification';
 import type { SyncRun } from '../domain/sync-run';
@@ -27,7 +28,8 @@ import { methodLabel } from './verify-registration';
 
 
 /** `timezone` undefined: the user's zone is not known yet, so the Teams client renders the time. */
-export function firstNoticeMessage(p: Principal, timezone: string | undefined, displayName?: string): OutboundMessage {
+/** `integrations`: the apps whose recent non-MFA requests ran as the user; the card names them. */
+export function firstNoticeMessage(p: Principal, timezone: string | undefined, displayName?: string, integrations: readonly UserIntegration[] = []): OutboundMessage {
   return {
     text: `Partner Center saw a sign-in or API call from you without MFA (last: ${formatInstant(p.lastNonMfaAt, timezone ?? 'UTC')}). Please set up MFA.`,
     card: firstNoticeCard({
@@ -38,6 +40,7 @@ export function firstNoticeMessage(p: Principal, timezone: string | undefined, d
       recordCount: p.recordCount,
       windowDays: 7,
       reappeared: p.episode > 1,
+      integrations: integrations.map(integrationMention),
     }),
   };
 }
@@ -109,6 +112,10 @@ export function userStatusMessageCard(displayName: string, principal: Principal 
   });
 }
 
+function integrationMention(i: UserIntegration): IntegrationMentionModel {
+  return { name: i.name, applicationId: i.applicationId, nonMfaCount: i.nonMfa };
+}
+
 export function adminSummaryMessageCard(summary: AdminSummary, timezone: string): AdaptiveCard {
   const last = summary.lastSync;
   return adminSummaryCard({
@@ -117,7 +124,7 @@ export function adminSummaryMessageCard(summary: AdminSummary, timezone: string)
     newSinceLastSync: summary.newSinceLastSync,
     resolvedLastSync: summary.resolvedLastSync,
     verificationPending: summary.verificationPending,
-    unreachable: summary.unreachable.slice(0, 10).map((u) => ({ upn: u.upn, reason: u.reason, sinceText: formatInstant(u.since, timezone) })),
+    unreachable: summary.unreachable.slice(0, 10).map((u) => ({ upn: u.upn, reason: u.reason, sinceText: formatInstant(u.since, timezone), integrations: (u.integrations ?? []).map(integrationMention) })),
     unreachableTotal: summary.unreachable.length,
     lastSync: last
       ? {

@@ -55,14 +55,19 @@ export interface ContactStore {
   listUnreachable(tenantId: string): Promise<UserContact[]>;
 }
 
+/** `claimed`: go ahead (this is the notice's `attempt`-th claim). Not claimed: it was sent, is queued, or another instance claimed it first. */
+export type NoticeClaim = { claimed: true; attempt: number } | { claimed: false; notice: Notice };
+
 export interface NoticeLedger {
+  /** Claim the right to send a notice: a new one, or one whose last attempt was unreachable. */
+  claim(key: NoticeKey, at: Date): Promise<NoticeClaim>;
   /**
-   * Claim the right to send a notice. 'claimed': go ahead and send. 'taken': it was sent, is being
-   * sent, or was claimed by another instance: send nothing.
+   * Record an attempt's outcome. With `attempt`, only while that attempt is the current one (a late
+   * report about an older attempt changes nothing: false). STORAGE_NOT_FOUND for a notice never claimed.
    */
-  claim(key: NoticeKey, at: Date): Promise<'claimed' | 'taken'>;
-  markSent(key: NoticeKey, at: Date, activityId?: string): Promise<void>;
-  markUnreachable(key: NoticeKey, reason: string, at: Date): Promise<void>;
+  markSent(key: NoticeKey, at: Date, activityId?: string, attempt?: number): Promise<boolean>;
+  markUnreachable(key: NoticeKey, reason: string, at: Date, attempt?: number): Promise<boolean>;
+  get(key: NoticeKey): Promise<Notice | undefined>;
   list(tenantId: string): Promise<Notice[]>;
 }
 

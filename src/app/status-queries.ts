@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock';
 import type { Principal } from '../domain/compliance';
 import { describeUnreachable, type UserContact } from '../domain/conversation';
+import type { UserIntegration } from '../domain/integrations';
 import { needsReconnect, type SyncRun } from '../domain/sync-run';
 import { trendOf, type TrendPoint } from './dashboard';
 import type { ContactStore, PartnerCenterAuth, PrincipalStore, SyncRunStore } from './ports';
@@ -13,6 +14,8 @@ export interface StatusDeps {
   auth: Pick<PartnerCenterAuth, 'status'>;
   syncIntervalMinutes: number;
   clock: Clock;
+  /** The apps whose recent non-MFA requests ran as each user (the integration inventory). */
+  integrationsOfUsers?: () => Promise<(objectId: string) => readonly UserIntegration[]>;
 }
 
 export interface UnreachableUser {
@@ -20,6 +23,8 @@ export interface UnreachableUser {
   upn: string;
   reason: string;
   since: Date;
+  /** Apps whose recent non-MFA requests ran as them: why Partner Center lists the account. */
+  integrations?: readonly UserIntegration[];
 }
 
 export interface AdminSummary {
@@ -70,12 +75,13 @@ export function createStatusQueries(deps: StatusDeps) {
     },
 
     async adminSummary(): Promise<AdminSummary> {
-      const [principals, unreachableContacts, runs, connection, recent] = await Promise.all([
+      const [principals, unreachableContacts, runs, connection, recent, appsOf] = await Promise.all([
         deps.principals.listAll(deps.tenantId),
         deps.contacts.listUnreachable(deps.tenantId),
         deps.syncRuns.latest(deps.tenantId, 20),
         deps.auth.status(),
         deps.syncRuns.since?.(deps.tenantId, new Date(deps.clock.now().getTime() - TREND_CARD_DAYS * 86_400_000)),
+        deps.integrationsOfUsers?.() ?? Promise.resolve(undefined),
       ]);
       const byId = new Map(principals.map((p) => [p.objectId, p]));
       const lastSync = runs[0];
@@ -86,7 +92,14 @@ export function createStatusQueries(deps: StatusDeps) {
         const p = byId.get(c.aadObjectId);
         // Only people we still need to reach matter to the admin.
         if (!c.unreachable || p?.status === 'compliant') continue;
-        unreachable.push({ aadObjectId: c.aadObjectId, upn: p?.upn ?? c.aadObjectId, reason: describeUnreachable(c.unreachable.reason), since: c.unreachable.at });
+        const integrations = appsOf?.(c.aadObjectId) ?? [];
+        unreachable.push({
+          aadObjectId: c.aadObjectId,
+          upn: p?.upn ?? c.aadObjectId,
+          reason: describeUnreachable(c.unreachable.reason),
+          since: c.unreachable.at,
+          ...(integrations.length > 0 ? { integrations } : {}),
+        });
       }
       unreachable.sort((a, b) => a.since.getTime() - b.since.getTime());
       const reconnectNeeded = reconnectState(runs, connection.connectedAt);

@@ -1,4 +1,5 @@
-import type { AdminSummaryModel, ReconnectAlertModel, SyncResultModel } from './models';
+import type { AdminSummaryModel, ReconnectAlertModel, SyncResultModel, UnreachableUserModel } from './models';
+import { integrationMentions } from './notice-cards';
 import { renderTemplate, type AdaptiveCard } from './render';
 import { safeIdentifier, safeText } from './text';
 import { needsReconnect } from '../domain/sync-run';
@@ -34,6 +35,13 @@ export function trendChart(trend: NonNullable<AdminSummaryModel['trend']>): Reco
   };
 }
 
+/** " · non-MFA calls as them by Billing Export Script (app id …)", or nothing. */
+function viaText(integrations: UnreachableUserModel['integrations']): string {
+  const mentions = integrationMentions(integrations);
+  if (mentions.length === 0) return '';
+  return ` · non-MFA calls as them by ${mentions.map((m) => `${m.name} (${m.appIdText})`).join(', ')}`;
+}
+
 /** Compliance at a glance, the last sync and the bot's own Partner Center connection. */
 export function adminSummaryCard(model: AdminSummaryModel): AdaptiveCard {
   const card = adminSummaryCardWithoutTrend(model);
@@ -50,6 +58,7 @@ function adminSummaryCardWithoutTrend(model: AdminSummaryModel): AdaptiveCard {
     upn: safeText(u.upn, 320),
     reason: safeText(u.reason, 200),
     sinceText: safeText(u.sinceText, 100),
+    viaText: viaText(u.integrations),
   }));
   const total = Math.max(model.unreachableTotal, model.unreachable.length);
   const more = total - shown.length;

@@ -23,6 +23,18 @@ export interface FirstNoticeModel {
   windowDays: number;
   /** True when the user was compliant and Partner Center lists new non-MFA requests (a new episode). */
   reappeared: boolean;
+  /** Apps (from the integration inventory) whose recent non-MFA requests ran as the user; at most 3 shown. */
+  integrations?: IntegrationMentionModel[];
+}
+
+/** An app that called Partner Center without MFA as a user, as a notice or the admin's view names it. */
+export interface IntegrationMentionModel {
+  /** The app's name as Partner Center or an admin gave it: outside text. */
+  name: string;
+  /** Partner Center's application id; absent for an integration added by hand. */
+  applicationId?: string;
+  /** Non-MFA requests made as the user in Partner Center's latest window. */
+  nonMfaCount: number;
 }
 
 export type WalkthroughStep = 1 | 2 | 3;
@@ -99,6 +111,8 @@ export interface UnreachableUserModel {
   /** Human text, e.g. from `describeUnreachable`. */
   reason: string;
   sinceText: string;
+  /** Apps whose recent non-MFA requests ran as the user (the admin sees why the account is listed). */
+  integrations?: IntegrationMentionModel[];
 }
 
 export interface LastSyncModel {

@@ -1,6 +1,6 @@
-import type { FirstNoticeModel, WelcomeModel, WhyModel } from './models';
+import type { FirstNoticeModel, IntegrationMentionModel, WelcomeModel, WhyModel } from './models';
 import { renderTemplate, type AdaptiveCard } from './render';
-import { plural, safeText, safeUrl } from './text';
+import { plural, safeIdentifier, safeText, safeUrl } from './text';
 import { Links } from './links';
 import { clientLocalTime } from './time';
 import firstNoticeTemplate from './templates/first-notice.json';
@@ -9,13 +9,31 @@ import welcomeTemplate from './templates/welcome.json';
 
 const NAME_MAX = 200;
 const UPN_MAX = 320;
+/** Apps named per user: the busiest without MFA. */
+export const INTEGRATIONS_SHOWN = 3;
+
+/** Apps as a card shows them: the name escaped (outside text), the app id reduced to identifier characters. */
+export function integrationMentions(models: readonly IntegrationMentionModel[] | undefined): { name: string; appIdText: string; callsText: string }[] {
+  return (models ?? []).slice(0, INTEGRATIONS_SHOWN).map((m) => {
+    const appId = safeIdentifier(m.applicationId, 60);
+    return {
+      name: safeText(m.name, NAME_MAX) || 'An unnamed app',
+      appIdText: appId === '' ? 'added by an admin' : `app id ${appId}`,
+      callsText: plural(Math.max(0, Math.trunc(m.nonMfaCount)), 'call', 'calls'),
+    };
+  });
+}
+
 
 /** The 1:1 notice: what Partner Center saw, why it matters, and the three ways forward. */
 export function firstNoticeCard(model: FirstNoticeModel): AdaptiveCard {
   const displayName = safeText(model.displayName, NAME_MAX);
   const upn = safeText(model.upn, UPN_MAX);
   const recordCount = Math.max(0, Math.trunc(model.recordCount));
+  const integrations = integrationMentions(model.integrations);
   return renderTemplate('first-notice', firstNoticeTemplate, {
+    integrations,
+    hasIntegrations: integrations.length > 0,
     displayName,
     hasDisplayName: displayName !== '',
     accountText: upn === '' ? 'your account' : `your account (${upn})`,

@@ -4,6 +4,7 @@ import { ErrorCodes, isAppError } from '../domain/errors';
 import { canReclaim, noticeId, type Notice, type NoticeKey, type NoticeKind, type NoticeStatus } from '../domain/notice';
 import { EntityReader, compact, type NewEntity, type StoredEntity } from './entity';
 import { storageCall, toStorageError } from './errors';
+import { getEntityOrUndefined } from './get-entity';
 import { toKey } from './keys';
 
 /** PartitionKey = tenantId, RowKey = noticeId(key) = `objectId|kind|episode`. */
@@ -19,6 +20,7 @@ export function noticeToEntity(n: Notice, failedAt = n.failedAt): NewEntity {
     kind: n.kind,
     episode: n.episode,
     status: n.status,
+    attempt: n.attempt,
     claimedAt: n.claimedAt,
     sentAt: n.sentAt,
     activityId: n.activityId,
@@ -35,6 +37,7 @@ export function noticeFromEntity(entity: StoredEntity, table: string): Notice {
     kind: r.oneOf('kind', KINDS),
     episode: r.int('episode'),
     status: r.oneOf('status', STATUSES),
+    attempt: r.optionalInt('attempt') ?? 1,
     claimedAt: r.date('claimedAt'),
     sentAt: r.optionalDate('sentAt'),
     activityId: r.optionalString('activityId'),
@@ -64,48 +67,61 @@ export function createNoticeLedger(client: TableClient): NoticeLedger {
     await storageCall(ctx, () => client.updateEntity(entity, 'Replace', { etag }));
   };
 
-  const sending = (key: NoticeKey, at: Date): Notice => ({
+  const sending = (key: NoticeKey, at: Date, attempt: number): Notice => ({
     tenantId: key.tenantId,
     objectId: key.objectId,
     kind: key.kind,
     episode: key.episode,
     status: 'sending',
+    attempt,
     claimedAt: at,
   });
 
+  /** The outcome of one attempt: a report about an older attempt (a late callback) changes nothing. */
+  const settle = async (key: NoticeKey, attempt: number | undefined, operation: string, next: (n: Notice) => Notice, failedAt?: Date): Promise<boolean> => {
+    const { notice, etag } = await read(key, 'readNotice');
+    if (attempt !== undefined && notice.attempt !== attempt) return false;
+    await replace(next(notice), etag, operation, failedAt);
+    return true;
+  };
+
   return {
     async claim(key, at) {
-      const entity = noticeToEntity(sending(key, at));
+      const entity = noticeToEntity(sending(key, at, 1));
       const ctx = { operation: 'claimNotice', table, partitionKey: entity.partitionKey, rowKey: entity.rowKey };
       try {
         await storageCall(ctx, () => client.createEntity(entity));
-        return 'claimed';
+        return { claimed: true, attempt: 1 };
       } catch (error) {
         // Exists: someone claimed it first. Only a failed delivery may be taken over.
         if (!isAppError(error, ErrorCodes.StorageAlreadyExists)) throw error;
       }
       const existing = await read(key, 'readClaimedNotice');
-      if (!canReclaim(existing.notice)) return 'taken';
+      if (!canReclaim(existing.notice)) return { claimed: false, notice: existing.notice };
+      const attempt = existing.notice.attempt + 1;
       try {
-        await replace(sending(key, at), existing.etag, 'reclaimNotice');
-        return 'claimed';
+        await replace(sending(key, at, attempt), existing.etag, 'reclaimNotice');
+        return { claimed: true, attempt };
       } catch (error) {
         // Changed since we read it: another instance reclaimed it first.
-        if (isAppError(error, ErrorCodes.StorageConflict)) return 'taken';
+        if (isAppError(error, ErrorCodes.StorageConflict)) return { claimed: false, notice: existing.notice };
         throw error;
       }
     },
 
     // Read-modify-write under the etag: if the notice changed in between (another instance
     // reclaimed it), STORAGE_CONFLICT is thrown rather than overwriting that instance's outcome.
-    async markSent(key, at, activityId) {
-      const { notice, etag } = await read(key, 'readNotice');
-      await replace({ ...notice, status: 'sent', sentAt: at, activityId, reason: undefined }, etag, 'markNoticeSent');
+    markSent(key, at, activityId, attempt) {
+      return settle(key, attempt, 'markNoticeSent', (notice) => ({ ...notice, status: 'sent', sentAt: at, activityId, reason: undefined }));
     },
 
-    async markUnreachable(key, reason, at) {
-      const { notice, etag } = await read(key, 'readNotice');
-      await replace({ ...notice, status: 'unreachable', reason }, etag, 'markNoticeUnreachable', at);
+    markUnreachable(key, reason, at, attempt) {
+      return settle(key, attempt, 'markNoticeUnreachable', (notice) => ({ ...notice, status: 'unreachable', reason }), at);
+    },
+
+    async get(key) {
+      const entity = await getEntityOrUndefined(client, { operation: 'getNotice', table, ...keysOf(key) });
+      return entity ? noticeFromEntity(entity, table) : undefined;
     },
 
     async list(tenantId) {

@@ -65,8 +65,9 @@ describe('Teams faults', () => {
       h.connector.fail({ on: 'send', status: 429, retryAfterSeconds: 1, times: 2, conversationId: h.a.conversationId(ALEX) });
 
       const tally = await h.shepherd.deps.notices.sweep();
+      await h.settle();
 
-      expect(tally.sent).toBe(1);
+      expect(tally.queued).toBe(1);
       expect(notices(ALEX)).toHaveLength(1);
       expect(h.connector.failed.map((f) => f.status)).toEqual([429, 429]);
       const delivered = h.connector.sent.find((s) => (s.activity.attachments ?? []).some((a) => isFirstNotice(a.content)));
@@ -76,29 +77,53 @@ describe('Teams faults', () => {
       expect(ledger.filter((n) => n.objectId === ALEX.aadObjectId).map((n) => n.status)).toEqual(['sent']);
     });
 
-    it('when Teams keeps answering 429, then the notice is not marked sent, and a later sweep sends it: exactly one in total', async () => {
+    it('when Teams answers 429 without Retry-After a few times, then the outbox retries on its own and the notice arrives exactly once', async () => {
+      await chatWith(ALEX);
+      await connectAndSync();
+      h.connector.fail({ on: 'send', status: 429, times: 3, conversationId: h.a.conversationId(ALEX) });
+
+      const first = await h.shepherd.deps.notices.sweep();
+      await h.settle();
+
+      expect(first.queued).toBe(1);
+      expect(h.connector.failed).toHaveLength(3); // each 429 went back to the queue and was delivered again
+      expect(notices(ALEX)).toHaveLength(1);
+      const ledger = await h.shepherd.storage.notices.list(PARTNER_TENANT_ID);
+      expect(ledger.find((n) => n.objectId === ALEX.aadObjectId)).toMatchObject({ status: 'sent', attempt: 1 });
+      // Throttling is not the user's fault: they are not reported as unreachable.
+      expect((await h.shepherd.storage.contacts.get(PARTNER_TENANT_ID, ALEX.aadObjectId))?.unreachable).toBeUndefined();
+
+      const again = await h.shepherd.deps.notices.sweep();
+      await h.settle();
+      expect(again.queued).toBe(0);
+      expect(notices(ALEX)).toHaveLength(1);
+    });
+
+    it('when Teams keeps answering 429 until the outbox parks the notice, then the sweep after the next sync queues it again and it arrives once', async () => {
       await chatWith(ALEX);
       await connectAndSync();
       h.connector.fail({ on: 'send', status: 429, times: 1_000, conversationId: h.a.conversationId(ALEX) });
 
-      const first = await h.shepherd.deps.notices.sweep();
+      await h.shepherd.deps.notices.sweep();
+      await h.settle();
 
-      expect(first.sent).toBe(0);
-      expect(first.failed).toBe(1);
-      expect(h.connector.failed).toHaveLength(1); // no Retry-After: nothing repeats the send in place; the next sweep does
+      expect(h.connector.failed).toHaveLength(5); // the outbox's 5 deliveries, then the poison queue
       expect(notices(ALEX)).toHaveLength(0);
-      const ledger = await h.shepherd.storage.notices.list(PARTNER_TENANT_ID);
-      expect(ledger.find((n) => n.objectId === ALEX.aadObjectId)?.status).not.toBe('sent');
-      // Throttling is not the user's fault: they are not reported as unreachable.
+      const parked = (await h.shepherd.storage.notices.list(PARTNER_TENANT_ID)).find((n) => n.objectId === ALEX.aadObjectId);
+      expect(parked).toMatchObject({ status: 'unreachable', attempt: 1 });
+      expect(parked?.reason).toMatch(/parked/);
       expect((await h.shepherd.storage.contacts.get(PARTNER_TENANT_ID, ALEX.aadObjectId))?.unreachable).toBeUndefined();
 
       h.connector.clearFaults();
       const second = await h.shepherd.deps.notices.sweep();
+      await h.settle();
       const third = await h.shepherd.deps.notices.sweep();
+      await h.settle();
 
-      expect(second.sent).toBe(1);
-      expect(third.sent).toBe(0);
+      expect(second.queued).toBe(1);
+      expect(third.queued).toBe(0);
       expect(notices(ALEX)).toHaveLength(1);
+      expect((await h.shepherd.storage.notices.list(PARTNER_TENANT_ID)).find((n) => n.objectId === ALEX.aadObjectId)).toMatchObject({ status: 'sent', attempt: 2 });
     });
 
     it('when the user blocked the bot (403 MessageWritesBlocked), then they are recorded unreachable "blocked", listed for admins, and get the notice once when they message the bot', async () => {
@@ -108,9 +133,13 @@ describe('Teams faults', () => {
       h.connector.fail({ on: 'send', status: 403, code: 'MessageWritesBlocked', times: 1, conversationId: h.a.conversationId(ALEX) });
 
       const tally = await h.shepherd.deps.notices.sweep();
+      await h.settle();
 
-      expect(tally.unreachable).toBeGreaterThanOrEqual(1);
+      expect(tally.queued).toBe(1); // the outbox finds out: Teams answers 403
       expect(notices(ALEX)).toHaveLength(0);
+      expect((await h.shepherd.storage.notices.list(PARTNER_TENANT_ID)).find((n) => n.objectId === ALEX.aadObjectId)?.status).toBe('unreachable');
+      // While they block the bot, later sweeps queue nothing for them.
+      expect((await h.shepherd.deps.notices.sweep()).queued).toBe(0);
       const contact = await h.shepherd.storage.contacts.get(PARTNER_TENANT_ID, ALEX.aadObjectId);
       expect(contact?.unreachable?.reason).toBe('blocked');
 
@@ -126,6 +155,7 @@ describe('Teams faults', () => {
       await h.post(h.a.message(ALEX, 'status'));
       await h.settle();
       await h.shepherd.deps.notices.sweep();
+      await h.settle();
 
       expect(notices(ALEX)).toHaveLength(1);
       expect((await h.shepherd.storage.contacts.get(PARTNER_TENANT_ID, ALEX.aadObjectId))?.unreachable).toBeUndefined();
@@ -137,8 +167,9 @@ describe('Teams faults', () => {
       h.connector.fail({ on: 'send', status: 404, code: 'ConversationNotFound', times: 1, conversationId: h.a.conversationId(ALEX) });
 
       const tally = await h.shepherd.deps.notices.sweep();
+      await h.settle();
 
-      expect(tally.sent).toBe(0);
+      expect(tally.queued).toBe(1);
       expect(notices(ALEX)).toHaveLength(0);
       const contact = await h.shepherd.storage.contacts.get(PARTNER_TENANT_ID, ALEX.aadObjectId);
       expect(contact?.unreachable?.reason).toBe('conversationGone');
@@ -152,8 +183,10 @@ describe('Teams faults', () => {
       await connectAndSync();
 
       const tallies = await Promise.all([h.shepherd.deps.notices.sweep(), h.shepherd.deps.notices.sweep(), h.shepherd.deps.notices.notifyIfPending(ALEX.aadObjectId)]);
+      await h.settle();
 
-      expect(tallies[0].sent + tallies[1].sent + (tallies[2] === 'sent' ? 1 : 0)).toBe(2);
+      // Each notice claimed once; a second queueing of a claim (a sweep settling it) sends nothing twice.
+      expect(tallies[0].queued + tallies[1].queued + (tallies[2] === 'queued' ? 1 : 0)).toBeGreaterThanOrEqual(2);
       expect(notices(ALEX)).toHaveLength(1);
       expect(notices(MEGAN)).toHaveLength(1);
       const ledger = await h.shepherd.storage.notices.list(PARTNER_TENANT_ID);
@@ -173,8 +206,9 @@ describe('Teams faults', () => {
       await connectAndSync();
 
       const tally = await h.shepherd.deps.notices.sweep();
+      await h.settle();
 
-      expect(tally.sent).toBe(1);
+      expect(tally.queued).toBe(1);
       const installs = h.sandbox.control.requests('graph').filter((r) => r.method === 'POST' && /teamwork\/installedApps/.test(r.path));
       expect(installs).toHaveLength(1);
       expect(installs[0]!.path).toContain(ALEX.aadObjectId);
@@ -188,6 +222,7 @@ describe('Teams faults', () => {
 
       // The next sweep uses the stored conversation: no second install, chat or notice.
       await h.shepherd.deps.notices.sweep();
+      await h.settle();
       expect(h.connector.created).toHaveLength(1);
       expect(h.connector.cards().filter(isFirstNotice)).toHaveLength(1);
     });

@@ -76,8 +76,12 @@ describe('first notice', () => {
     await h.connect();
     await h.shepherd.deps.syncPrincipals({ trigger: 'admin' });
     const tally = await h.shepherd.deps.notices.sweep();
-    expect(tally.sent).toBe(1); // Alex: the only listed user with a chat
+    expect(tally.queued).toBe(1); // Alex: the only listed user with a chat
     expect(tally.unreachable).toBeGreaterThan(20); // everyone else: not installed, no catalog id
+    await h.settle();
+    expect(h.connector.cards(h.a.conversationId(ALEX)).filter(isFirstNotice)).toHaveLength(1);
+    const ledger = await h.shepherd.storage.notices.list(PARTNER_TENANT_ID);
+    expect(ledger.filter((n) => n.kind === 'first').map((n) => [n.objectId, n.status])).toEqual([[ALEX.aadObjectId, 'sent']]);
     const marked = await h.shepherd.storage.contacts.listUnreachable(PARTNER_TENANT_ID);
     expect(marked.length).toBe(tally.unreachable);
 

@@ -49,6 +49,31 @@ describe('first notice', () => {
     expect(text).not.toContain('Partner Center saw requests from you without MFA');
   });
 
+  it('when non-MFA calls were made as the user by apps, then it names each (busiest first, at most 3) with its app id, and what fixes an app', () => {
+    const text = allText(
+      firstNoticeCard({
+        ...samples.firstNotice(),
+        integrations: [
+          { name: 'Billing export script', applicationId: 'a1b2c3d4-0000-4000-8000-00000000a002', nonMfaCount: 12 },
+          { name: 'Quarterly report', nonMfaCount: 1 },
+          { name: 'Third', applicationId: 'app-3', nonMfaCount: 1 },
+          { name: 'Fourth', applicationId: 'app-4', nonMfaCount: 1 },
+        ],
+      }),
+    );
+    expect(text).toContain('Partner Center saw non-MFA calls made as you by these apps or scripts');
+    expect(text).toContain('**Billing export script** (app id a1b2c3d4-0000-4000-8000-00000000a002): 12 calls without MFA');
+    expect(text).toContain('**Quarterly report** (added by an admin): 1 call without MFA');
+    expect(text).toContain('**Third**');
+    expect(text).not.toContain('Fourth');
+    expect(text).toContain('device code flow with MFA, never a stored password');
+  });
+
+  it('when no app called as the user without MFA, then the card has no apps section', () => {
+    expect(allText(firstNoticeCard({ ...samples.firstNotice(), integrations: [] }))).not.toContain('Calls made as you by apps');
+    expect(allText(firstNoticeCard(samples.firstNotice()))).not.toContain('Calls made as you by apps');
+  });
+
   it('when there is one record and no name, then it says "1 request" and greets without a name', () => {
     const text = allText(firstNoticeCard({ ...samples.firstNotice(), recordCount: 1, displayName: '  ' }));
     expect(text).toContain('**1 request** without');
@@ -186,6 +211,16 @@ describe('user status', () => {
 });
 
 describe('admin summary', () => {
+  it('when an unreachable user\'s non-MFA calls come from an app, then their row names the app and its id', () => {
+    const unreachable = [
+      { upn: 'svc-billing@example.com', reason: 'Has not installed MFA Shepherd in Teams', sinceText: 'Mon 23 Nov 2026, 09:00 CET', integrations: [{ name: 'Billing Export Script', applicationId: 'a1b2-a002', nonMfaCount: 40 }] },
+      { upn: 'nora@example.com', reason: 'Has not installed MFA Shepherd in Teams', sinceText: 'Mon 23 Nov 2026, 09:00 CET' },
+    ];
+    const json = JSON.stringify(adminSummaryCard(samples.adminSummary({ unreachable, unreachableTotal: 2 })));
+    expect(json).toContain('{"title":"svc-billing@example.com","value":"Has not installed MFA Shepherd in Teams (since Mon 23 Nov 2026, 09:00 CET) · non-MFA calls as them by Billing Export Script (app id a1b2-a002)"}');
+    expect(json).toContain('{"title":"nora@example.com","value":"Has not installed MFA Shepherd in Teams (since Mon 23 Nov 2026, 09:00 CET)"}');
+  });
+
   it('when all is well, then it shows the counts and connection without a warning', () => {
     const card = adminSummaryCard(samples.adminSummary());
     const json = JSON.stringify(card);

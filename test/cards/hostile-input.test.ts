@@ -23,6 +23,7 @@ const ESCAPED_PREFIX = '\\$\\{upn\\} \\[link\\](https://evil.example) \\*\\*bold
 /** Every string field a user, Partner Center or Graph can influence, set to EVIL. */
 const hostile: [string, () => AdaptiveCard][] = [
   ['first notice', () => firstNoticeCard({ ...samples.firstNotice(), displayName: EVIL, upn: EVIL, lastNonMfaText: EVIL, lastNonMfaIso: EVIL })],
+  ['first notice naming an app', () => firstNoticeCard({ ...samples.firstNotice(), integrations: [{ name: EVIL, applicationId: EVIL, nonMfaCount: 3 }] })],
   ['first notice, reappeared', () => firstNoticeCard({ ...samples.firstNotice(), displayName: EVIL, upn: EVIL, reappeared: true })],
   ['verification, still listed', () => verificationResultCard(samples.verification({ status: 'nonCompliant', methods: [EVIL, EVIL], checkedAtText: EVIL, lastNonMfaText: EVIL }))],
   ['verification, not registered', () => verificationResultCard(samples.verification({ outcome: 'notRegistered', checkedAtText: EVIL }))],
@@ -34,7 +35,7 @@ const hostile: [string, () => AdaptiveCard][] = [
     () =>
       adminSummaryCard(
         samples.adminSummary({
-          unreachable: [{ upn: EVIL, reason: EVIL, sinceText: EVIL }],
+          unreachable: [{ upn: EVIL, reason: EVIL, sinceText: EVIL, integrations: [{ name: EVIL, applicationId: EVIL, nonMfaCount: 1 }] }],
           lastSync: { atText: EVIL, outcome: EVIL, outcomeOk: false, records: 1, correlationId: EVIL, errorMessage: EVIL },
           botToken: { connected: true, hasMfa: false, account: EVIL },
           nextSyncText: EVIL,

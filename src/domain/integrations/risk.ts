@@ -1,4 +1,5 @@
 import { share, windowCounts } from './inventory';
+import { canonicalId } from '../principal';
 import type { Impact, Integration } from './types';
 
 /** How much a failure hurts, for ranking: money and customers first; unknown counts as serious. */
@@ -60,4 +61,44 @@ export function rankIntegrations(integrations: readonly Integration[], at: Date)
 export function integrationsOfUser(integrations: readonly Integration[], objectId: string): Integration[] {
   const id = objectId.toLowerCase();
   return integrations.filter((i) => i.principals.some((p) => p.objectId === id && p.nonMfa > 0));
+}
+
+/** Partner Center's window of requests: what "recent" means for calls made as a user. */
+export const RECENT_REQUEST_DAYS = 7;
+/** A notice names at most this many apps (the busiest without MFA); the admin's view the same. */
+export const MAX_APPS_PER_USER = 3;
+
+/** An app that called Partner Center without MFA as a user, as their notice and the admin's view name it. */
+export interface UserIntegration {
+  name: string;
+  /** Absent for an integration an admin added by hand. */
+  applicationId?: string;
+  /** Non-MFA requests made as the user in the latest window Partner Center returned. */
+  nonMfa: number;
+  /** The app's latest request as the user. */
+  lastAt: Date;
+}
+
+/**
+ * Per user (canonical objectId), the apps whose recent requests ran as them without MFA: a non-MFA
+ * count in the inventory and a request within RECENT_REQUEST_DAYS of `at` (an app that stopped
+ * calling as them weeks ago is not named). Busiest first, at most MAX_APPS_PER_USER each.
+ */
+export function integrationsByUser(integrations: readonly Integration[], at: Date): Map<string, UserIntegration[]> {
+  const since = at.getTime() - RECENT_REQUEST_DAYS * 24 * 60 * 60_000;
+  const byUser = new Map<string, UserIntegration[]>();
+  for (const i of integrations) {
+    for (const p of i.principals) {
+      if (p.nonMfa <= 0 || p.lastAt.getTime() < since) continue;
+      const id = canonicalId(p.objectId);
+      const list = byUser.get(id) ?? [];
+      list.push({ name: i.name, ...(i.applicationId ? { applicationId: i.applicationId } : {}), nonMfa: p.nonMfa, lastAt: p.lastAt });
+      byUser.set(id, list);
+    }
+  }
+  for (const [id, list] of byUser) {
+    list.sort((a, b) => b.nonMfa - a.nonMfa || b.lastAt.getTime() - a.lastAt.getTime() || a.name.localeCompare(b.name));
+    byUser.set(id, list.slice(0, MAX_APPS_PER_USER));
+  }
+  return byUser;
 }
