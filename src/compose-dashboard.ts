@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createAdminAuditRecorder, type RecordAdminAction } from './app/admin-audit';
-import { createDashboard } from './app/dashboard';
+import { createDashboard, type DashboardDeps } from './app/dashboard';
 import { createDashboardActions } from './app/dashboard-actions';
 import { createExclusions } from './app/exclusions';
 import type { Logger, Outbox, PartnerCenterAuth } from './app/ports';
@@ -53,6 +53,8 @@ export function composeDashboard(parts: {
   logger: Logger;
   ids: { newId(): string };
   audit: RecordAdminAction;
+  /** The integration inventory's apps per account, for the who-list. */
+  integrationsOfUsers?: DashboardDeps['integrationsOfUsers'];
 }): { routes: DashboardRouteDeps; invalidate: () => void } {
   const { config, storage, clock, logger, ids, audit } = parts;
   const tenantId = config.partnerCenter.tenantId;
@@ -70,6 +72,7 @@ export function composeDashboard(parts: {
     sla: parts.sla,
     audit,
     clock,
+    ...(parts.integrationsOfUsers ? { integrationsOfUsers: parts.integrationsOfUsers } : {}),
   });
   const actions = createDashboardActions({
     tenantId,

@@ -227,7 +227,7 @@ export async function composeMfaShepherd(config: Config, logger: Logger, overrid
   const audit = composeAdminAudit({ config, storage, clock, logger, ids });
   const exceptionFeature = composeExceptions({ config, storage, messenger, outbox, outboxLedger: outboxStorage.store, background, clock, logger, instanceId, metrics, roles, audit });
   afterSend = exceptionFeature.afterSend;
-  const console_ = composeDashboard({ config, storage, roles, auth, sla: exceptionFeature.sla, outbox, http, clock, logger, ids, audit });
+  const console_ = composeDashboard({ config, storage, roles, auth, sla: exceptionFeature.sla, outbox, http, clock, logger, ids, audit, integrationsOfUsers: integrationFeature.integrationsOfUsers });
   const checkAlerts = oncePer(60 * 60_000, clock);
   const afterSync = async () => {
     await notices.sweep();

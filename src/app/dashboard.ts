@@ -4,6 +4,7 @@ import type { ComplianceStatus, Principal } from '../domain/compliance';
 import { describeUnreachable } from '../domain/conversation';
 import { AppError, ErrorCodes } from '../domain/errors';
 import type { ExceptionRequest, ExceptionStatus } from '../domain/exception';
+import type { UserIntegration } from '../domain/integrations';
 import { isExcluded, type Exclusion } from '../domain/exclusion';
 import type { SyncRun } from '../domain/sync-run';
 import type { RecordAdminAction } from './admin-audit';
@@ -39,6 +40,8 @@ export interface PrincipalRow {
   escalationStep?: string;
   exception?: { id: string; status: ExceptionStatus };
   exclusion?: { reason: string; until: Date; by: string };
+  /** Apps whose recent non-MFA calls to Partner Center ran as this account (the integration inventory). */
+  integrations?: { name: string; applicationId?: string; nonMfa: number }[];
 }
 
 export const SORT_KEYS = ['upn', 'status', 'lastNonMfaAt', 'firstDetectedAt', 'remindersSent', 'recordCount'] as const;
@@ -112,6 +115,8 @@ export interface DashboardDeps {
   clock: Clock;
   /** How long a snapshot serves reads (default 30 s). */
   snapshotTtlMs?: number;
+  /** The integration inventory's apps per account; absent: the column stays empty. */
+  integrationsOfUsers?: () => Promise<(objectId: string) => readonly UserIntegration[]>;
 }
 
 interface Snapshot {
@@ -186,13 +191,13 @@ export function filterRows(rows: readonly PrincipalRow[], q: PrincipalQuery): Pr
 }
 
 export const PRINCIPAL_CSV_HEADER = [
-  'objectId', 'upn', 'status', 'lastNonMfaRequest', 'firstDetected', 'records', 'reachable', 'unreachableReason', 'remindersSent', 'snoozedUntil', 'escalationStep', 'exceptionId', 'exceptionStatus', 'excludedUntil', 'exclusionReason',
+  'objectId', 'upn', 'status', 'lastNonMfaRequest', 'firstDetected', 'records', 'reachable', 'unreachableReason', 'remindersSent', 'snoozedUntil', 'escalationStep', 'exceptionId', 'exceptionStatus', 'excludedUntil', 'exclusionReason', 'integrations',
 ] as const;
 
 export function principalsCsv(rows: readonly PrincipalRow[]): string {
   return toCsv(
     PRINCIPAL_CSV_HEADER,
-    rows.map((r) => [r.objectId, r.upn, r.status, r.lastNonMfaAt, r.firstDetectedAt, r.recordCount, r.reachable, r.unreachableReason, r.remindersSent, r.snoozedUntil, r.escalationStep, r.exception?.id, r.exception?.status, r.exclusion?.until, r.exclusion?.reason]),
+    rows.map((r) => [r.objectId, r.upn, r.status, r.lastNonMfaAt, r.firstDetectedAt, r.recordCount, r.reachable, r.unreachableReason, r.remindersSent, r.snoozedUntil, r.escalationStep, r.exception?.id, r.exception?.status, r.exclusion?.until, r.exclusion?.reason, r.integrations?.map((a) => (a.applicationId ? `${a.name} (${a.applicationId})` : a.name)).join('; ')]),
     { bom: true },
   );
 }
@@ -202,7 +207,7 @@ export function createDashboard(deps: DashboardDeps) {
   let snapshot: Promise<Snapshot> | undefined;
   let snapshotAt = 0;
 
-  function rowOf(p: Principal, parts: { unreachable: Map<string, string>; nudge: Map<string, Awaited<ReturnType<NudgeStore['listAll']>>[number]>; request: Map<string, ExceptionRequest>; exclusion: Map<string, Exclusion> }, now: Date): PrincipalRow {
+  function rowOf(p: Principal, parts: { unreachable: Map<string, string>; nudge: Map<string, Awaited<ReturnType<NudgeStore['listAll']>>[number]>; request: Map<string, ExceptionRequest>; exclusion: Map<string, Exclusion>; appsOf: (objectId: string) => readonly UserIntegration[] }, now: Date): PrincipalRow {
     const id = p.objectId.toLowerCase();
     const nudge = parts.nudge.get(p.objectId);
     const current = nudge && nudge.episode === p.episode ? nudge : undefined;
@@ -210,6 +215,7 @@ export function createDashboard(deps: DashboardDeps) {
     const exclusion = parts.exclusion.get(id);
     const reason = parts.unreachable.get(p.objectId);
     const lastEscalation = current?.escalations.filter((e) => e.skipped === undefined).at(-1);
+    const apps = parts.appsOf(p.objectId);
     return {
       objectId: p.objectId,
       upn: p.upn,
@@ -224,12 +230,13 @@ export function createDashboard(deps: DashboardDeps) {
       ...(lastEscalation ? { escalationStep: lastEscalation.step } : {}),
       ...(request ? { exception: { id: request.id, status: request.status } } : {}),
       ...(exclusion && isExcluded(exclusion, now) ? { exclusion: { reason: exclusion.reason, until: exclusion.until, by: exclusion.by } } : {}),
+      ...(apps.length > 0 ? { integrations: apps.map((a) => ({ name: a.name, ...(a.applicationId ? { applicationId: a.applicationId } : {}), nonMfa: a.nonMfa })) } : {}),
     };
   }
 
   async function build(): Promise<Snapshot> {
     const now = deps.clock.now();
-    const [principals, unreachable, nudges, requests, exclusions, runs, connection, connects] = await Promise.all([
+    const [principals, unreachable, nudges, requests, exclusions, runs, connection, connects, appsOf] = await Promise.all([
       deps.principals.listAll(deps.tenantId),
       deps.contacts.listUnreachable(deps.tenantId),
       deps.nudges.listAll(deps.tenantId),
@@ -238,12 +245,14 @@ export function createDashboard(deps: DashboardDeps) {
       deps.syncRuns.since(deps.tenantId, new Date(now.getTime() - TREND_DAYS * DAY_MS)),
       deps.auth.status(),
       deps.adminAudit.list(deps.tenantId, { limit: 200 }),
+      deps.integrationsOfUsers?.() ?? Promise.resolve(() => []),
     ]);
     const parts = {
       unreachable: new Map(unreachable.filter((c) => c.unreachable).map((c) => [c.aadObjectId, describeUnreachable(c.unreachable?.reason ?? 'notInstalled')])),
       nudge: new Map(nudges.map((n) => [n.objectId, n])),
       request: latestRequestByRequester(requests),
       exclusion: new Map(exclusions.map((e) => [e.objectId.toLowerCase(), e])),
+      appsOf,
     };
     const rows = principals.map((p) => rowOf(p, parts, now));
     const open = rows.filter((r) => r.status !== 'compliant');
@@ -380,12 +389,13 @@ export function createDashboard(deps: DashboardDeps) {
     /** Anyone's own status: their row (if listed), their exclusion, their exception requests. */
     async me(objectId: string) {
       const id = objectId.toLowerCase();
-      const [principal, contact, nudge, exclusion, requests] = await Promise.all([
+      const [principal, contact, nudge, exclusion, requests, appsOf] = await Promise.all([
         deps.principals.get(deps.tenantId, objectId),
         deps.contacts.get(deps.tenantId, objectId),
         deps.nudges.get(deps.tenantId, objectId),
         deps.exclusions.get(deps.tenantId, id),
         deps.exceptions.listByRequester(objectId),
+        deps.integrationsOfUsers?.() ?? Promise.resolve(() => []),
       ]);
       const now = deps.clock.now();
       const row = principal
@@ -394,6 +404,7 @@ export function createDashboard(deps: DashboardDeps) {
             nudge: new Map(nudge ? [[principal.objectId, nudge]] : []),
             request: latestRequestByRequester(requests),
             exclusion: new Map(exclusion ? [[id, exclusion]] : []),
+            appsOf,
           }, now)
         : undefined;
       return { listed: row !== undefined, ...(row ? { row } : {}), requests: requests.map((r) => ({ id: r.id, status: r.status, updatedAt: r.updatedAt })) };

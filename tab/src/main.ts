@@ -23,6 +23,7 @@ interface Row {
   escalationStep?: string;
   exception?: { id: string; status: string };
   exclusion?: { reason: string; until: string; by: string };
+  integrations?: { name: string; applicationId?: string; nonMfa: number }[];
 }
 interface Me {
   user: { oid: string; name?: string; upn?: string };
@@ -206,7 +207,7 @@ function whoList(api: Api): HTMLElement {
 
   function render(page: Page): void {
     table.replaceChildren(
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), header('upn', 'User'), header('status', 'Status'), header('lastNonMfaAt', 'Last request without MFA'), h('th', { scope: 'col' }, 'Reachable'), header('remindersSent', 'Reminders'), h('th', { scope: 'col' }, 'Snoozed until'), h('th', { scope: 'col' }, 'Escalation'), h('th', { scope: 'col' }, 'Exception'), h('th', { scope: 'col' }, 'Excluded'))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), header('upn', 'User'), header('status', 'Status'), header('lastNonMfaAt', 'Last request without MFA'), h('th', { scope: 'col' }, 'Reachable'), header('remindersSent', 'Reminders'), h('th', { scope: 'col' }, 'Snoozed until'), h('th', { scope: 'col' }, 'Escalation'), h('th', { scope: 'col' }, 'Exception'), h('th', { scope: 'col' }, 'Integration'), h('th', { scope: 'col' }, 'Excluded'))),
       tbody,
     );
     tbody.replaceChildren(
@@ -223,11 +224,12 @@ function whoList(api: Api): HTMLElement {
           h('td', {}, when(r.snoozedUntil, 'date')),
           h('td', {}, r.escalationStep ?? '—'),
           h('td', {}, r.exception ? `${r.exception.id} · ${r.exception.status}` : '—'),
+          h('td', { title: (r.integrations ?? []).map((a) => `${a.name}${a.applicationId ? ` (${a.applicationId})` : ''}: ${a.nonMfa} calls without MFA`).join('\n') }, r.integrations?.length ? r.integrations.map((a) => a.name).join(', ') : '—'),
           h('td', { title: r.exclusion?.reason ?? '' }, r.exclusion ? h('span', {}, `until ${when(r.exclusion.until, 'date')} `, h('button', { type: 'button', class: 'link', onclick: () => void api.post('/api/dashboard/actions/end-exclusion', { objectId: r.objectId }).then(() => load(), (e: unknown) => say(errorText(e), 'error')) }, 'end')) : '—'),
         ),
       ),
     );
-    if (page.rows.length === 0) tbody.append(h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'Nobody matches.')));
+    if (page.rows.length === 0) tbody.append(h('tr', {}, h('td', { colspan: 11, class: 'muted' }, 'Nobody matches.')));
     info.textContent = `${page.total} ${page.total === 1 ? 'person' : 'people'}`;
     const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
     pager.replaceChildren(

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PLAYGROUND_USERS, PARTNER_TENANT_ID, formatPartnerCenterTime, LOGIN_TIME_FIELD } from '../../sandbox';
+import { BILLING_SERVICE_ACCOUNT } from '../../sandbox/integrations';
 import { withoutExcluded } from '../../src/app/exclusions';
 import { startBotHarness, type BotHarness } from '../support/bot-harness';
 import { parseCsv } from '../app/csv-parse';
@@ -168,6 +169,23 @@ describe('the who-list', () => {
     expect(hostile?.[1]).toBe(`'${HOSTILE_UPN}`);
     const audit = await auditEntries(admin);
     expect(audit.find((e) => e.action === 'export.principals')).toMatchObject({ actorId: ALEX.objectId });
+  });
+});
+
+describe('the integration behind an account', () => {
+  it('when an app called Partner Center without MFA as an account, then its row (and its CSV line) names the app', async () => {
+    const admin = await tabToken(ALEX.objectId);
+    const res = await api(`/api/dashboard/principals?q=${encodeURIComponent(BILLING_SERVICE_ACCOUNT.userPrincipalName)}`, admin);
+    expect(res.status).toBe(200);
+    const row = (res.json?.['rows'] as Json[]).find((r) => r['objectId'] === BILLING_SERVICE_ACCOUNT.objectId);
+    expect(row?.['integrations']).toEqual([expect.objectContaining({ name: 'Billing Export Script', applicationId: 'a1b2c3d4-0000-4000-8000-00000000a002' })]);
+    const megan = (await api(`/api/dashboard/principals?q=${encodeURIComponent(MEGAN.objectId)}`, admin)).json?.['rows'] as Json[];
+    expect(megan.find((r) => r['objectId'] === MEGAN.objectId)?.['integrations']).toEqual([expect.objectContaining({ name: 'CSP Provisioning Tool' })]);
+    const alex = (await api(`/api/dashboard/principals?q=${encodeURIComponent(ALEX.objectId)}`, admin)).json?.['rows'] as Json[];
+    expect(alex.find((r) => r['objectId'] === ALEX.objectId)?.['integrations']).toBeUndefined();
+    const csv = parseCsv((await api(`/api/dashboard/principals?format=csv&q=${encodeURIComponent(BILLING_SERVICE_ACCOUNT.userPrincipalName)}`, admin)).text.replace(/^\uFEFF/, ''));
+    const column = csv[0]?.indexOf('integrations') ?? -1;
+    expect(csv.find((r) => r[0] === BILLING_SERVICE_ACCOUNT.objectId)?.[column]).toBe('Billing Export Script (a1b2c3d4-0000-4000-8000-00000000a002)');
   });
 });
 
