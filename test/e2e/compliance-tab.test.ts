@@ -1,7 +1,7 @@
 /**
  * The Compliance tab end to end: the real bot serving the vite-built page, the sandbox's Entra
  * signing its tokens (the local dev sign-in), Azurite, and headless Chromium using the page.
- * Screenshots go to docs/ (the README shows them).
+ * Screenshots go to artifacts/e2e, or to docs/ (the README's) with UPDATE_SCREENSHOTS=1.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,8 +10,9 @@ import { syncRunId } from '../../src/domain/sync-run';
 import { launchBrowser, type LaunchedBrowser } from '../support/browser';
 import { startBotHarness, type BotHarness } from '../support/bot-harness';
 import { ensureTabBuilt } from '../support/tab-build';
+import { SCREENSHOT_DIR } from '../support/screenshots';
 
-const DOCS = path.resolve(__dirname, '..', '..', 'docs');
+const SHOTS = SCREENSHOT_DIR;
 const [ALEX, MEGAN] = PLAYGROUND_USERS;
 const DAY = 86_400_000;
 
@@ -66,7 +67,7 @@ describe('the Compliance tab in Chromium', () => {
     await page.waitForSelector('[data-testid="who-table"] tbody tr[data-object-id]');
     const before = await page.locator('[data-testid="who-table"] tbody tr[data-object-id]').count();
     expect(before).toBeGreaterThan(5);
-    await page.screenshot({ path: path.join(DOCS, 'screenshot-compliance-tab.png'), fullPage: false });
+    await page.screenshot({ path: path.join(SHOTS, 'screenshot-compliance-tab.png'), fullPage: false });
 
     await page.fill('input[data-filter="q"]', 'meganb');
     await page.waitForFunction(`document.querySelectorAll('[data-testid="who-table"] tbody tr[data-object-id]').length === 1`);
@@ -89,6 +90,6 @@ describe('the Compliance tab in Chromium', () => {
     await expect(page.locator('[data-testid="me-status"]').textContent()).resolves.toContain('Non-compliant');
     expect(await page.locator('#who, #summary, #audit, canvas').count()).toBe(0);
     await expect(page.locator('#who').count()).resolves.toBe(0);
-    await page.screenshot({ path: path.join(DOCS, 'screenshot-compliance-tab-user.png') });
+    await page.screenshot({ path: path.join(SHOTS, 'screenshot-compliance-tab-user.png') });
   });
 });

@@ -2,7 +2,7 @@
  * The integration watch end to end: the real bot, the sandbox's Partner Center with its four apps,
  * the Agents Playground as the Teams client (its user is the admin here) and headless Chromium:
  * the ranked inventory card, then an incident posted to /api/incidents arriving as an alert card
- * with the playbook, acknowledged from the card. Screenshots go to docs/ for the README.
+ * with the playbook, acknowledged from the card. Screenshots go to artifacts/e2e, or to docs/ (the README's) with UPDATE_SCREENSHOTS=1.
  */
 import path from 'node:path';
 import { PLAYGROUND_USER_ID, SANDBOX_APPS } from '../../sandbox';
@@ -11,8 +11,9 @@ import { freePort } from '../../scripts/lib/ports';
 import { launchBrowser, type LaunchedBrowser } from '../support/browser';
 import { startBotHarness, type BotHarness } from '../support/bot-harness';
 import { PlaygroundPage } from '../support/playground-page';
+import { SCREENSHOT_DIR } from '../support/screenshots';
 
-const DOCS = path.resolve(__dirname, '..', '..', 'docs');
+const SHOTS = SCREENSHOT_DIR;
 
 describe('the integration watch in the Agents Playground', () => {
   let h: BotHarness | undefined;
@@ -46,7 +47,7 @@ describe('the integration watch in the Agents Playground', () => {
     expect(text).toContain('Billing Export Script');
     expect(text).toContain('Acme PSA Connector');
     expect(text.indexOf('Contoso Partner Portal')).toBeGreaterThan(text.indexOf('Billing Export Script'));
-    await ui.screenshot(path.join(DOCS, 'screenshot-integrations.png'), { of: card });
+    await ui.screenshot(path.join(SHOTS, 'screenshot-integrations.png'), { of: card });
   });
 
   test('when another system posts a 401/900421, then the alert card with the playbook arrives and Acknowledge records who took it', async () => {
@@ -59,7 +60,7 @@ describe('the integration watch in the Agents Playground', () => {
     expect(response.status).toBe(202);
     const card = await ui.waitForText('Billing Export Script: MFA required (401/900421)', 30_000);
     expect(await ui.lastCardText()).toContain('ValidateMfa');
-    await ui.screenshot(path.join(DOCS, 'screenshot-incident.png'), { of: card });
+    await ui.screenshot(path.join(SHOTS, 'screenshot-incident.png'), { of: card });
     await ui.clickCardAction('Acknowledge');
     await ui.waitForText(/Acknowledged by/);
     const [incident] = await h!.shepherd.deps.integrations!.incidents.recent(PLAYGROUND_USER_ID, 1);

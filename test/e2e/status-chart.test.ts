@@ -11,8 +11,9 @@ import { syncRunId } from '../../src/domain/sync-run';
 import { launchBrowser, type LaunchedBrowser } from '../support/browser';
 import { startBotHarness, type BotHarness } from '../support/bot-harness';
 import { PlaygroundPage } from '../support/playground-page';
+import { SCREENSHOT_DIR } from '../support/screenshots';
 
-const DOCS = path.resolve(__dirname, '..', '..', 'docs');
+const SHOTS = SCREENSHOT_DIR;
 
 describe('the admin status card in the Agents Playground', () => {
   let h: BotHarness | undefined;
@@ -56,6 +57,6 @@ describe('the admin status card in the Agents Playground', () => {
     await card.locator('svg path').first().waitFor({ timeout: 10_000 });
     expect(text).not.toContain('Last 11 days: non-compliant');
     await card.scrollIntoViewIfNeeded();
-    await ui.screenshot(path.join(DOCS, 'screenshot-status-chart.png'), { of: card });
+    await ui.screenshot(path.join(SHOTS, 'screenshot-status-chart.png'), { of: card });
   });
 });
