@@ -203,7 +203,7 @@ function whoList(api: Api): HTMLElement {
     h('button', { type: 'button', 'data-action': 'exclude', onclick: () => void act(() => api.post('/api/dashboard/actions/exclude', { objectIds: [...selected], reason: reason.value, until: new Date(`${until.value}T00:00:00`).toISOString() }), 'Exclude') }, 'Exclude'),
   );
 
-  const table = h('table', { class: 'who', 'data-testid': 'who-table' });
+  const table = h('table', { class: 'who-list', 'data-testid': 'who-table' });
 
   function render(page: Page): void {
     table.replaceChildren(
