@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { QueueClient } from '@azure/storage-queue';
+import type { OutboxCounters } from '../../src/app/outbox';
 import { createNotices, type Notices } from '../../src/app/notices';
 import type { Principal } from '../../src/domain/compliance';
 import { createLogger } from '../../src/logging';
@@ -29,19 +30,7 @@ export async function runOutbox(spec: OutboxSpec): Promise<ScenarioResult> {
   const t0 = performance.now();
   process.stderr.write(`    seeded ${spec.users} contacts in ${((e0 - s0) / 1000).toFixed(1)} s, enqueued in ${((e1 - e0) / 1000).toFixed(1)} s; draining\n`);
   worker.start();
-  let reported = t0;
-  for (;;) {
-    const s = worker.stats();
-    // Drained: nothing in flight and nothing queued (invisible keys, awaiting a redelivery, count as queued).
-    // Done when nothing is queued or in flight and every key has an outcome; a key whose "sent" write timed out
-    // after storage applied it is settled by its redelivery (counted as a suppressed duplicate), not by "sent".
-    if (s.inFlight === 0 && s.sent + s.duplicatesSuppressed + s.undeliverable + s.parked + s.lostLeases >= spec.users && (await queue.getProperties()).approximateMessagesCount === 0) break;
-    if (performance.now() - reported > 10_000) {
-      reported = performance.now();
-      process.stderr.write(`    ${((reported - t0) / 1000).toFixed(0)} s: ${JSON.stringify(s)}\n`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await drain(worker, queue, spec.users, t0);
   const seconds = (performance.now() - t0) / 1000;
   await worker.stop();
   const s = worker.stats();
@@ -129,20 +118,12 @@ async function runFirstNotices(spec: OutboxSpec): Promise<ScenarioResult> {
   const sweepSeconds = (performance.now() - t0) / 1000;
   process.stderr.write(`    sweep done in ${sweepSeconds.toFixed(1)} s: ${JSON.stringify(tally)}\n`);
   const queue = new QueueClient(spec.connectionString, rig.queueName);
-  let reported = t0;
   let ledgerSent = 0;
-  for (;;) {
-    const s = worker.stats();
-    if (s.inFlight === 0 && s.sent + s.duplicatesSuppressed + s.undeliverable + s.parked + s.lostLeases >= spec.users && (await queue.getProperties()).approximateMessagesCount === 0) {
-      ledgerSent = (await rig.storage.notices.list(OUTBOX_TENANT)).filter((n) => n.status === 'sent').length;
-      if (ledgerSent + s.undeliverable + s.parked >= spec.users) break;
-    }
-    if (performance.now() - reported > 10_000) {
-      reported = performance.now();
-      process.stderr.write(`    ${((reported - t0) / 1000).toFixed(0)} s: ${JSON.stringify(s)}\n`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Also wait for the notice ledger to record every send (the outbox reports back to it).
+  await drain(worker, queue, spec.users, t0, async (s) => {
+    ledgerSent = (await rig.storage.notices.list(OUTBOX_TENANT)).filter((n) => n.status === 'sent').length;
+    return ledgerSent + s.undeliverable + s.parked >= spec.users;
+  });
   const seconds = (performance.now() - t0) / 1000;
   await worker.stop();
   const s = worker.stats();
@@ -168,4 +149,30 @@ async function runFirstNotices(spec: OutboxSpec): Promise<ScenarioResult> {
       errors: s.errors,
     },
   };
+}
+
+/**
+ * Wait until the worker has drained `users` keys: nothing in flight, nothing queued (invisible keys,
+ * awaiting a redelivery, count as queued) and every key with an outcome. A key whose "sent" write
+ * timed out after storage applied it is settled by its redelivery (a suppressed duplicate), not by
+ * "sent". `settled` can ask for more once that holds. Progress goes to stderr every 10 s.
+ */
+async function drain(
+  worker: { stats(): OutboxCounters & { inFlight: number } },
+  queue: QueueClient,
+  users: number,
+  t0: number,
+  settled: (s: OutboxCounters & { inFlight: number }) => Promise<boolean> = async () => true,
+): Promise<void> {
+  let reported = t0;
+  for (;;) {
+    const s = worker.stats();
+    const outcomes = s.sent + s.duplicatesSuppressed + s.undeliverable + s.parked + s.lostLeases;
+    if (s.inFlight === 0 && outcomes >= users && (await queue.getProperties()).approximateMessagesCount === 0 && (await settled(s))) return;
+    if (performance.now() - reported > 10_000) {
+      reported = performance.now();
+      process.stderr.write(`    ${((reported - t0) / 1000).toFixed(0)} s: ${JSON.stringify(s)}\n`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

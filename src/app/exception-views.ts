@@ -11,6 +11,7 @@ import {
   type SlaItemModel,
 } from '../cards';
 import { submissionPackCard } from '../cards';
+import type { AdaptiveCard } from '../cards/render';
 import type { DeadlineReminder, RunningClock, SlaStatus } from '../domain/calendar';
 import { formatInstant } from '../cards';
 import type { ContactStore, OutboundMessage, PrincipalStore } from './ports';
@@ -47,6 +48,28 @@ export function createDirectory(deps: { tenantId: string; contacts: Pick<Contact
 const DECISION_OUTCOME = { approved: 'approved', rejected: 'rejected', changesRequested: 'changesRequested' } as const;
 
 /** The decision that stands on a request (approved, rejected, changes requested), if any. */
+/**
+ * The ready-to-paste Partner Center submission for an approved request: the card the admins get
+ * after approval, and the one an admin opens or updates with the case number later.
+ */
+export async function submissionPackFor(
+  request: ExceptionRequest,
+  directory: Pick<Directory, 'nameOf'>,
+  partner: PartnerIdentity | undefined,
+  extra: { caseNumber?: string; error?: string } = {},
+): Promise<AdaptiveCard> {
+  const requesterName = await directory.nameOf(request.requesterId);
+  return submissionPackCard({
+    requestId: request.id,
+    requesterName,
+    requesterUpn: request.requesterUpn,
+    approvedByName: request.decidedBy ? await directory.nameOf(request.decidedBy) : 'an approver',
+    approvedAt: request.decidedAt ?? request.updatedAt,
+    pack: buildSubmissionPack({ requesterName, requesterUpn: request.requesterUpn, fields: request.fields, ...(partner ? { partner } : {}) }),
+    ...extra,
+  });
+}
+
 export async function decisionOf(request: ExceptionRequest, directory: Directory): Promise<ReviewDecisionModel | undefined> {
   if (!request.decidedBy || !request.decidedAt) return undefined;
   const outcome = request.status in DECISION_OUTCOME ? DECISION_OUTCOME[request.status as keyof typeof DECISION_OUTCOME] : 'approved';
@@ -153,15 +176,7 @@ export function createExceptionMessages(deps: { directory: Directory; timezoneOf
     },
 
     async submissionPack(request) {
-      const requesterName = await directory.nameOf(request.requesterId);
-      const card = submissionPackCard({
-        requestId: request.id,
-        requesterName,
-        requesterUpn: request.requesterUpn,
-        approvedByName: request.decidedBy ? await directory.nameOf(request.decidedBy) : 'an approver',
-        approvedAt: request.decidedAt ?? request.updatedAt,
-        pack: buildSubmissionPack({ requesterName, requesterUpn: request.requesterUpn, fields: request.fields, ...(deps.partner ? { partner: deps.partner } : {}) }),
-      });
+      const card = await submissionPackFor(request, directory, deps.partner);
       return { text: `Exception request ${request.id} is approved: file it in Partner Center`, card };
     },
 

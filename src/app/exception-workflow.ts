@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon';
 import {
   type PartnerIdentity,
-  buildSubmissionPack,
   exceptionApprovalCard,
   exceptionExportCard,
   exceptionFormCard,
@@ -12,7 +11,6 @@ import {
   myRequestsCard,
   recordAnswerCard,
   slaListCard,
-  submissionPackCard,
 } from '../cards';
 import type { AdaptiveCard as Card } from '../cards/render';
 import { slaStatus } from '../domain/calendar';
@@ -34,7 +32,7 @@ import {
 } from '../domain/exception';
 import { parseClosure, type Closures } from './closures';
 import { DOWNLOAD_LINK_LIFETIME_MS, type DownloadLinks } from './download-links';
-import { approvalModel, decisionOf, slaItem, type Directory } from './exception-views';
+import { approvalModel, decisionOf, slaItem, submissionPackFor, type Directory } from './exception-views';
 import { coversRequester, normaliseRequestId, type Exceptions } from './exceptions';
 import type { Logger, SettingsStore } from './ports';
 import type { RecordAdminAction } from './admin-audit';
@@ -195,18 +193,8 @@ export function createExceptionWorkflow(deps: ExceptionWorkflowDeps) {
     return approvalCardFor(reader, request);
   }
 
-  async function packCard(request: ExceptionRequest, extra: { caseNumber?: string; error?: string } = {}): Promise<Card> {
-    const requesterName = await directory.nameOf(request.requesterId);
-    return submissionPackCard({
-      requestId: request.id,
-      requesterName,
-      requesterUpn: request.requesterUpn,
-      approvedByName: request.decidedBy ? await directory.nameOf(request.decidedBy) : 'an approver',
-      approvedAt: request.decidedAt ?? request.updatedAt,
-      pack: buildSubmissionPack({ requesterName, requesterUpn: request.requesterUpn, fields: request.fields, ...(deps.partner ? { partner: deps.partner } : {}) }),
-      ...extra,
-    });
-  }
+  const packCard = (request: ExceptionRequest, extra: { caseNumber?: string; error?: string } = {}): Promise<Card> => submissionPackFor(request, directory, deps.partner, extra);
+
 
   async function answerCard(request: ExceptionRequest, extra: { endDate?: string; reviewDate?: string; noEndDate?: boolean; deniedReason?: string; errors?: FormErrors } = {}): Promise<Card> {
     const calendar = await deps.sla.calendar();
